@@ -1,0 +1,1 @@
+"""The gateway: the only public door. Authenticates, signs the internal principal, routes to services."""

@@ -1,0 +1,146 @@
+"""The gateway's app: identity, routing to the six services, combined docs, readiness of the whole."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import text
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from gateway.auth import JwksKeys, StaffAuthenticator, bearer_token
+from gateway.config import Settings
+from gateway.openapi import fetch_service_docs, merge
+from gateway.proxy import PrincipalTokens, forward
+from medins.db import make_engine, make_sessionmaker
+from medins.errors import NotFound, Unauthenticated
+from medins.identity import InternalTokenSigner
+from medins.logging import configure_logging
+from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from medins.problems import install_problem_handlers, problem_response
+
+log = logging.getLogger("gateway")
+
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    registry = CollectorRegistry()
+    urls = settings.service_urls()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging("gateway", settings.log_level)
+        engine = make_engine(settings.database_url)
+        sessionmaker = make_sessionmaker(engine)
+        app.state.engine = engine
+        connector = aiohttp.TCPConnector(limit=512, limit_per_host=256, keepalive_timeout=30)
+        app.state.http = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+        jwks = JwksKeys(settings.staff_jwks)
+        await jwks.refresh()
+        app.state.staff_auth = StaffAuthenticator(
+            jwks=jwks,
+            issuer=settings.staff_issuer,
+            audience=settings.staff_audience,
+            sessionmaker=sessionmaker,
+            cache_seconds=settings.staff_cache_seconds,
+        )
+        app.state.tokens = PrincipalTokens(
+            InternalTokenSigner(settings.internal_private_key_file.read_bytes())
+        )
+        try:
+            yield
+        finally:
+            await app.state.http.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="医保经办平台 API 网关 medins gateway",
+        description="所有对外接口的唯一入口。经办人员令牌见 README；各服务接口汇总于此。",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        openapi_url="/gateway-openapi.json",
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, registry=registry, service="gateway")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        session: aiohttp.ClientSession = request.app.state.http
+
+        async def check(name: str, url: str) -> tuple[str, dict[str, Any]]:
+            try:
+                async with session.get(url + "/readyz", timeout=aiohttp.ClientTimeout(total=3)) as r:
+                    body = await r.json(content_type=None)
+                    return name, {"status": "ready" if r.status == 200 else "not_ready", "detail": body}
+            except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+                return name, {"status": "unreachable", "detail": type(exc).__name__}
+
+        results = dict(await asyncio.gather(*(check(n, u) for n, u in urls.items())))
+        try:
+            async with asyncio.timeout(2):
+                async with request.app.state.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:
+            database = f"down: {type(exc).__name__}"
+        ready = database == "ok" and all(r["status"] == "ready" for r in results.values())
+        return JSONResponse(
+            {
+                "status": "ready" if ready else "not_ready",
+                "region": settings.region,
+                "database": database,
+                "services": results,
+            },
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def combined_openapi(request: Request) -> JSONResponse:
+        docs = await fetch_service_docs(request.app.state.http, urls)
+        return JSONResponse(merge(app.openapi(), docs))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="医保经办平台 API")
+
+    @app.api_route("/api/v1/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
+    async def route_to_service(service: str, path: str, request: Request) -> Response:
+        base_url = urls.get(service)
+        if base_url is None:
+            raise NotFound(f"没有名为 {service} 的服务", code="unknown_service")
+        try:
+            principal = await request.app.state.staff_auth.authenticate(
+                bearer_token(request.headers.get("authorization"))
+            )
+        except Unauthenticated as exc:
+            response = problem_response(exc.status, exc.code, exc.title, exc.detail)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="medins"'
+            return response
+        request.scope.setdefault("state", {})["principal_label"] = principal.label
+        return await forward(
+            request,
+            session=request.app.state.http,
+            base_url=base_url,
+            service=service,
+            principal_token=request.app.state.tokens.token_for(principal),
+            timeout_seconds=settings.upstream_timeout_seconds,
+        )
+
+    return app

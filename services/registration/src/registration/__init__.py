@@ -1,0 +1,1 @@
+"""Registration service: employers and insured persons, enrolment, contribution periods, personal accounts."""

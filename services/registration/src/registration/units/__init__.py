@@ -1,0 +1,1 @@
+"""参保单位: employers and their registration."""
