@@ -119,6 +119,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.service_name = name
+    app.state.consumer_specs = list(consumers)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, registry=registry, service=name)
