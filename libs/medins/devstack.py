@@ -239,6 +239,7 @@ class LocalRabbitMQ:
             "RABBITMQ_PID_FILE": str(self.base_dir / "rabbitmq.pid"),
             "RABBITMQ_CONF_ENV_FILE": str(self.base_dir / "rabbitmq-env.conf"),
             "RABBITMQ_ADVANCED_CONFIG_FILE": str(self.base_dir / "advanced.config"),
+            "ERL_CRASH_DUMP": str(self.base_dir / "erl_crash.dump"),
         }
 
     def start(self, timeout: float = 90) -> None:
@@ -256,7 +257,12 @@ class LocalRabbitMQ:
             start_new_session=True,
         )
         out.close()
-        wait_port(self.port, timeout, proc=self.proc, what="RabbitMQ")
+        try:
+            wait_port(self.port, timeout, proc=self.proc, what="RabbitMQ")
+        except (RuntimeError, TimeoutError) as exc:
+            self.stop()
+            tail = self.log_file.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{exc}; its output ends with:\n{tail}") from exc
 
     def _signal(self, sig: int) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
     rabbit = LocalRabbitMQ(
         base / "rabbitmq",
         args.amqp_port,
-        dist_port=args.amqp_port + 20000,
+        dist_port=args.dist_port,
         management_port=args.management_port,
         node_name=f"medins-run-{args.amqp_port}@localhost",
     )
@@ -296,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--pg-port", type=int, default=55432)
     run_p.add_argument("--amqp-port", type=int, default=55672)
     run_p.add_argument("--management-port", type=int, default=55673)
+    run_p.add_argument("--dist-port", type=int, default=55674, help="RabbitMQ's Erlang distribution port")
     run_p.add_argument("--native", action="store_true", help="local processes even where Docker runs")
     run_p.set_defaults(func=run)
     args = parser.parse_args(argv)
