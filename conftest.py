@@ -126,9 +126,7 @@ def amqp_url(servers: Servers) -> str:
 @pytest.fixture
 def private_broker(tmp_path: Path) -> Iterator[LocalRabbitMQ]:
     """A RabbitMQ node of this test's own, which the test may kill and restart."""
-    rabbit = LocalRabbitMQ(
-        tmp_path / "rabbit", free_port(), node_name=f"medinskill{uuid.uuid4().hex[:8]}@localhost"
-    )
+    rabbit = LocalRabbitMQ(tmp_path / "rabbit", free_port(), node_name=f"medinskill{uuid.uuid4().hex[:8]}@localhost")
     try:
         rabbit.start()
     except Exception as exc:

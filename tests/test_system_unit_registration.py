@@ -89,9 +89,7 @@ def test_an_invalid_uscc_or_id_number_is_a_422_problem_in_chinese(gateway: httpx
 
 def test_bad_input_never_gives_a_500(gateway: httpx.Client):
     cases = [
-        gateway.post(
-            "/api/v1/registration/units", content=b'{"uscc": ', headers={"content-type": "application/json"}
-        ),
+        gateway.post("/api/v1/registration/units", content=b'{"uscc": ', headers={"content-type": "application/json"}),
         gateway.post("/api/v1/registration/units", json={"uscc": 123, "name": ["x"]}),
         gateway.post("/api/v1/registration/units", json=[]),
         gateway.get("/api/v1/registration/units/not-a-uuid"),

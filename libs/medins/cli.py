@@ -65,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     dlq = sub.add_parser("dlq", help="list or replay a queue's dead letters")
     dlq.add_argument("action", choices=["list", "replay"])
     dlq.add_argument("queue", help="the consumer queue, e.g. maternity.employers")
-    dlq.add_argument(
-        "--amqp-url", default=os.environ.get("MEDINS_AMQP_URL", "amqp://guest:guest@127.0.0.1:55672/")
-    )
+    dlq.add_argument("--amqp-url", default=os.environ.get("MEDINS_AMQP_URL", "amqp://guest:guest@127.0.0.1:55672/"))
     dlq.add_argument("--limit", type=int, default=100)
     dlq.set_defaults(func=_cmd_dlq)
 

@@ -27,9 +27,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def wait_port(
-    port: int, timeout: float, *, proc: subprocess.Popen[bytes] | None = None, what: str = ""
-) -> None:
+def wait_port(port: int, timeout: float, *, proc: subprocess.Popen[bytes] | None = None, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if port_open(port):
@@ -182,9 +180,7 @@ class LocalPostgres:
             options,
         )
         if result.returncode != 0:
-            raise RuntimeError(
-                f"PostgreSQL did not start: {result.stderr}\n{self.log_file.read_text()[-2000:]}"
-            )
+            raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{self.log_file.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():

@@ -19,8 +19,11 @@ def _fields(model: type[IntegrationEvent]) -> str:
     required = set(schema.get("required", []))
     parts = []
     for name, prop in schema.get("properties", {}).items():
-        kind = prop.get("type") or prop.get("format") or ("|".join(
-            str(p.get("type", "?")) for p in prop.get("anyOf", [])) or "object")
+        kind = (
+            prop.get("type")
+            or prop.get("format")
+            or ("|".join(str(p.get("type", "?")) for p in prop.get("anyOf", [])) or "object")
+        )
         if prop.get("format"):
             kind = f"{kind} ({prop['format']})"
         parts.append(f"`{name}`: {kind}{'' if name in required else ' (optional)'}")

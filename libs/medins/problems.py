@@ -30,9 +30,7 @@ _STATUS_PROBLEMS: dict[int, tuple[str, str]] = {
 }
 
 
-def problem_response(
-    status: int, code: str, title: str, detail: str | None = None, **extra: Any
-) -> JSONResponse:
+def problem_response(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://medins.example/problems/{code}",
         "title": title,
@@ -98,9 +96,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
     if any(e["type"] == "json_invalid" for e in errors):
-        return problem_response(
-            400, "malformed_json", "请求体不是合法的JSON", "请检查请求体的JSON格式", errors=errors
-        )
+        return problem_response(400, "malformed_json", "请求体不是合法的JSON", "请检查请求体的JSON格式", errors=errors)
     missing = [".".join(e["loc"][1:]) for e in errors if e["type"] == "missing"]
     detail = "缺少必填字段：" + "、".join(missing) if missing else "请求中有字段不符合要求"
     return problem_response(422, "validation_error", "请求参数不合法", detail, errors=errors)

@@ -23,11 +23,6 @@ from medins.cli import ensure_keypair
 from medins.devstack import LocalPostgres, LocalRabbitMQ, wait_port
 from medins.migrate import COMPONENTS, SERVICES, upgrade
 
-DEMO_STAFF = (
-    ("demo-intake", "示例受理员", "intake,review"),
-    ("demo-admin", "示例管理员", "intake,review,second_review,finance,admin"),
-)
-
 
 @dataclass
 class StackConfig:
@@ -115,26 +110,20 @@ class Stack:
 
     def seed_demo_staff(self) -> None:
         """Demo staff accounts in the gateway's database (an upsert: running twice is harmless)."""
-        for staff_id, name, roles in DEMO_STAFF:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "gateway.admin",
-                    "add-staff",
-                    staff_id,
-                    "--name",
-                    name,
-                    "--region",
-                    self.cfg.region,
-                    "--roles",
-                    roles,
-                    "--database-url",
-                    self.cfg.database_url("gateway"),
-                ],
-                check=True,
-                capture_output=True,
-            )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gateway.admin",
+                "seed-demo",
+                "--region",
+                self.cfg.region,
+                "--database-url",
+                self.cfg.database_url("gateway"),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def start_process(self, name: str) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

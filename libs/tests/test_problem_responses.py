@@ -51,9 +51,7 @@ def test_malformed_json_is_a_400_problem():
 
 
 def test_wrong_types_missing_fields_and_bad_codes_list_every_field():
-    body = assert_problem(
-        make_client().post("/things", json={"uscc": "123", "count": "x"}), 422, "validation_error"
-    )
+    body = assert_problem(make_client().post("/things", json={"uscc": "123", "count": "x"}), 422, "validation_error")
     fields = {tuple(e["loc"]) for e in body["errors"]}
     assert fields == {("body", "uscc"), ("body", "count")}
     body = assert_problem(make_client().post("/things", json={}), 422, "validation_error")
@@ -61,9 +59,7 @@ def test_wrong_types_missing_fields_and_bad_codes_list_every_field():
 
 
 def test_domain_errors_keep_their_code_and_unknown_routes_are_404():
-    assert_problem(
-        make_client().post("/things", json={"uscc": "91110000600037341L", "count": 2}), 409, "thing_exists"
-    )
+    assert_problem(make_client().post("/things", json={"uscc": "91110000600037341L", "count": 2}), 409, "thing_exists")
     assert_problem(make_client().get("/nowhere"), 404, "not_found")
     assert_problem(make_client().put("/things"), 405, "method_not_allowed")
 

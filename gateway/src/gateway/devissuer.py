@@ -43,9 +43,7 @@ class TokenOut(BaseModel):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    ensure_keypair(
-        settings.key_file, settings.key_file.with_name(settings.key_file.name.replace("private", "public"))
-    )
+    ensure_keypair(settings.key_file, settings.key_file.with_name(settings.key_file.name.replace("private", "public")))
     private_key = serialization.load_pem_private_key(settings.key_file.read_bytes(), password=None)
     if not isinstance(private_key, Ed25519PrivateKey):
         raise ValueError("the development issuer's key must be Ed25519")

@@ -51,9 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sessionmaker=sessionmaker,
             cache_seconds=settings.staff_cache_seconds,
         )
-        app.state.tokens = PrincipalTokens(
-            InternalTokenSigner(settings.internal_private_key_file.read_bytes())
-        )
+        app.state.tokens = PrincipalTokens(InternalTokenSigner(settings.internal_private_key_file.read_bytes()))
         try:
             yield
         finally:

@@ -47,9 +47,7 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
     return combined
 
 
-async def fetch_service_docs(
-    session: aiohttp.ClientSession, urls: dict[str, str]
-) -> dict[str, dict[str, Any]]:
+async def fetch_service_docs(session: aiohttp.ClientSession, urls: dict[str, str]) -> dict[str, dict[str, Any]]:
     async def one(name: str, url: str) -> tuple[str, dict[str, Any] | None]:
         try:
             async with session.get(url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as r:

@@ -30,8 +30,7 @@ _CLAIM = text(
 )
 _MARK_SENT = text("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY(:ids)")
 _MARK_FAILED = text(
-    "UPDATE outbox SET attempts = attempts + 1, last_error = :error, "
-    "next_attempt_at = now() + :delay WHERE id = :id"
+    "UPDATE outbox SET attempts = attempts + 1, last_error = :error, next_attempt_at = now() + :delay WHERE id = :id"
 )
 
 MAX_ROW_BACKOFF_SECONDS = 300.0
@@ -112,9 +111,7 @@ class OutboxRelay:
                 return 0
             if self._before_publish is not None:
                 self._before_publish(rows)
-            results = await asyncio.gather(
-                *(self._publish(exchange, row) for row in rows), return_exceptions=True
-            )
+            results = await asyncio.gather(*(self._publish(exchange, row) for row in rows), return_exceptions=True)
             sent_ids = []
             for row, result in zip(rows, results, strict=True):
                 if result is None:

@@ -38,9 +38,7 @@ async def declare_consumer_queue(
         dead_letter_queue_name(queue_name), durable=True, arguments={"x-queue-type": "quorum"}
     )
     await dlq.bind(dlx, routing_key=queue_name)
-    queue = await channel.declare_queue(
-        queue_name, durable=True, arguments=queue_arguments(queue_name, delivery_limit)
-    )
+    queue = await channel.declare_queue(queue_name, durable=True, arguments=queue_arguments(queue_name, delivery_limit))
     for key in routing_keys:
         await queue.bind(exchange, routing_key=key)
     return queue

@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.CheckConstraint("period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'", name="monthly_declaration_period_format"),
         sa.CheckConstraint("medfee_sumamt >= 0", name="monthly_declaration_medfee_sumamt_not_negative"),
     )
-    op.create_index(
-        "ix_monthly_declaration_fixmedins_code_period", "monthly_declaration", ["fixmedins_code", "period"]
-    )
+    op.create_index("ix_monthly_declaration_fixmedins_code_period", "monthly_declaration", ["fixmedins_code", "period"])
 
 
 def downgrade() -> None:

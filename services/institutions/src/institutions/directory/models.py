@@ -10,9 +10,7 @@ class DesignatedInstitution(Base):
     """定点医药机构: a hospital (医疗机构) or pharmacy (零售药店), by its national fixmedins_code."""
 
     __tablename__ = "designated_institution"
-    __table_args__ = (
-        CheckConstraint("kind IN ('hospital', 'pharmacy')", name="designated_institution_kind"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('hospital', 'pharmacy')", name="designated_institution_kind"),)
 
     fixmedins_code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -7,10 +7,5 @@ from institutions.directory.models import DesignatedInstitution
 
 
 async def find_institutions(session: AsyncSession, *, limit: int, offset: int) -> list[DesignatedInstitution]:
-    query = (
-        select(DesignatedInstitution)
-        .order_by(DesignatedInstitution.fixmedins_code)
-        .limit(limit)
-        .offset(offset)
-    )
+    query = select(DesignatedInstitution).order_by(DesignatedInstitution.fixmedins_code).limit(limit).offset(offset)
     return list((await session.scalars(query)).all())
