@@ -233,6 +233,8 @@ def run(args: argparse.Namespace) -> int:
             raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops everything, even where SIGINT was ignored by whoever started us (a background job)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         print(f"starting PostgreSQL on 127.0.0.1:{args.pg_port} (data in {pg.data_dir})", flush=True)
         pg.start()
