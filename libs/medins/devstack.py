@@ -280,3 +280,7 @@ class LocalRabbitMQ:
         self._signal(signal.SIGKILL)
         if self.proc is not None:
             self.proc.wait(10)
+        # the shell script is gone; the Erlang VM lets go of the port a moment later
+        deadline = time.monotonic() + 10
+        while port_open(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
