@@ -27,6 +27,7 @@ INTERNAL_TTL_SECONDS = 60
 class PrincipalKind(StrEnum):
     staff = "staff"
     person = "person"
+    employer = "employer"
     institution = "institution"
     partner = "partner"
     service = "service"
