@@ -31,7 +31,8 @@ class Servers:
 
 
 def _server_url(database_url: str) -> str:
-    url = make_url(database_url).set(drivername="postgresql+asyncpg", database=None)
+    """The server part of a database URL (no database name), with the asyncpg driver."""
+    url = make_url(database_url).set(drivername="postgresql+asyncpg", database="")
     return url.render_as_string(hide_password=False).rstrip("/")
 
 

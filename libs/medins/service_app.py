@@ -2,27 +2,32 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
 from medins.bus.consumer import EventConsumer, Handler
 from medins.bus.relay import OutboxRelay
-from medins.db import UnitOfWork, make_engine, make_sessionmaker
+from medins.cases.router import case_router
+from medins.cases.service import CaseKit, CompletionHandler
+from medins.catalog import Catalog, load_catalog
+from medins.db import make_engine, make_sessionmaker
+from medins.deps import SessionDep, UowDep, get_uow
 from medins.identity import InternalTokenVerifier, require_principal
 from medins.logging import configure_logging
 from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from medins.problems import install_problem_handlers
 from medins.settings import ServiceSettings
+from medins.workdays import get_calendar
 
 log = logging.getLogger("medins.app")
 
@@ -33,6 +38,12 @@ class ConsumerSpec:
 
     purpose: str
     handlers: dict[str, Handler]
+
+
+@lru_cache(maxsize=1)
+def shared_catalog() -> Catalog:
+    """The catalogue, read and validated once per process."""
+    return load_catalog()
 
 
 class BrokerProbe:
@@ -67,6 +78,7 @@ def create_service_app(
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
     consumers: Sequence[ConsumerSpec] = (),
+    completion_handlers: Mapping[str, CompletionHandler] | None = None,
     description: str = "",
 ) -> FastAPI:
     registry = CollectorRegistry()
@@ -120,6 +132,16 @@ def create_service_app(
     app.state.settings = settings
     app.state.service_name = name
     app.state.consumer_specs = list(consumers)
+    # the case kit: the catalogue and calendar of this deployment's region (an unknown region fails here)
+    app.state.case_kit = CaseKit(
+        service=name,
+        region=settings.region,
+        catalog=shared_catalog(),
+        calendar=get_calendar(settings.region),
+        completion_handlers=completion_handlers,
+        follow_up_days=settings.follow_up_working_days,
+    )
+    shared_catalog().region(settings.region)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, registry=registry, service=name)
@@ -165,29 +187,10 @@ def create_service_app(
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    for router in routers:
+    for router in [*routers, case_router(name)]:
         app.include_router(router, dependencies=[Depends(require_principal)])
     return app
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    """A unit of work for this request's use case; commit wakes the relay."""
-    state = request.app.state
-    return UnitOfWork(
-        state.sessionmaker,
-        source=state.service_name,
-        region=state.settings.region,
-        on_commit=state.relay.wake,
-    )
-
-
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for reads; writes go through the unit of work."""
-    async with request.app.state.sessionmaker() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# re-exported for the services' routers
+__all__ = ["ConsumerSpec", "SessionDep", "UowDep", "create_service_app", "get_uow"]

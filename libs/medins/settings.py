@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = 20
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
+    #: 差评整改期限: working days staff have to close the follow-up of a bad review (configurable, 6.3 gives none)
+    follow_up_working_days: int = 10
 
     def internal_public_key(self) -> bytes:
         return self.internal_public_key_file.read_bytes()

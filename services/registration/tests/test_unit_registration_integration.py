@@ -39,8 +39,9 @@ async def test_a_registration_writes_the_unit_and_its_event_in_one_transaction(m
     engine = make_engine(make_database("registration"))
     sessionmaker = make_sessionmaker(engine)
     try:
-        uow = UnitOfWork(sessionmaker, source="registration", region="431000")
-        employer = await service.register_unit(uow, command=RegisterUnit(**FORM), actor=STAFF)
+        async with UnitOfWork(sessionmaker, source="registration", region="431000") as uow:
+            employer = await service.register_unit(uow, command=RegisterUnit(**FORM), actor=STAFF.label)
+            await uow.commit()
         assert await counts(engine) == (1, 1)
         async with engine.connect() as conn:
             row = (await conn.execute(text("SELECT type, body FROM outbox"))).one()
@@ -57,16 +58,16 @@ async def test_two_concurrent_registrations_of_one_uscc_leave_one_unit_and_one_e
     engine = make_engine(make_database("registration"))
     sessionmaker = make_sessionmaker(engine)
     try:
-        attempts = [
-            service.register_unit(
-                UnitOfWork(sessionmaker, source="registration", region="431000"),
-                command=RegisterUnit(**FORM | {"name": f"并发登记{i}"}),
-                actor=STAFF,
-            )
-            for i in range(5)
-        ]
+
+        async def register(name: str) -> None:
+            async with UnitOfWork(sessionmaker, source="registration", region="431000") as uow:
+                await service.register_unit(uow, command=RegisterUnit(**FORM | {"name": name}), actor=STAFF.label)
+                await uow.commit()
+
+        attempts = [register(f"并发登记{i}") for i in range(5)]
         results = await asyncio.gather(*attempts, return_exceptions=True)
         refused = [r for r in results if isinstance(r, UnitAlreadyRegistered)]
+        assert all(r is None or isinstance(r, UnitAlreadyRegistered) for r in results), results
         assert len(refused) == 4 and len(results) - len(refused) == 1
         assert await counts(engine) == (1, 1)
     finally:

@@ -1,7 +1,7 @@
 """Integration events the registration service publishes (versioned, additive changes keep vN)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from medins.bus.envelope import IntegrationEvent
 
@@ -20,4 +20,20 @@ class UnitRegistered(IntegrationEvent):
     registered_at: datetime
 
 
-PUBLISHED = [UnitRegistered]
+class PersonEnrolled(IntegrationEvent):
+    """参保登记 completed: a person is enrolled in a scheme (insutype 310 / 390 / 510) from a date."""
+
+    event_type = "registration.person.enrolled.v1"
+
+    person_id: uuid.UUID
+    psn_no: str
+    certno: str
+    name: str
+    insutype: str
+    employer_uscc: str | None
+    flexible_worker: bool
+    start_on: date
+    region: str
+
+
+PUBLISHED = [UnitRegistered, PersonEnrolled]

@@ -3,19 +3,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from medins.identity import CurrentPrincipal, StaffRole, require_staff
-from medins.service_app import SessionDep, UowDep
+from medins.identity import CurrentPrincipal, require_staff
+from medins.service_app import SessionDep
 from registration.units import service
-from registration.units.schemas import RegisterUnit, UnitOut
+from registration.units.schemas import UnitOut
 
 router = APIRouter(prefix="/api/v1/registration/units", tags=["units 参保单位"])
-
-
-@router.post("", status_code=201, response_model=UnitOut, summary="单位参保登记 (new unit registration)")
-async def register_unit(body: RegisterUnit, principal: CurrentPrincipal, uow: UowDep) -> UnitOut:
-    require_staff(principal, StaffRole.intake, StaffRole.admin, region=uow.region)
-    employer = await service.register_unit(uow, command=body, actor=principal)
-    return UnitOut.model_validate(employer)
 
 
 @router.get("/{unit_id}", response_model=UnitOut, summary="参保单位信息查询")

@@ -1,0 +1,1 @@
+"""The case kit (办件): one lifecycle, clocks, documents, evaluation and audit for every service item."""
