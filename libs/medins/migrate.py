@@ -46,4 +46,4 @@ async def ensure_database(database_url: str) -> None:
 def upgrade(service: str, database_url: str, *, create: bool = True) -> None:
     if create:
         asyncio.run(ensure_database(database_url))
-    command.upgrade(alembic_config(service, database_url), "head")
+    command.upgrade(alembic_config(service, database_url), "heads")
