@@ -1,9 +1,11 @@
 """The system under test: every real process of one deployment, started behind the gateway."""
 
+import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -13,17 +15,20 @@ from medins.devstack import free_port
 from medins.stack import DEFAULT_PORTS, Stack, StackConfig
 
 
-@pytest.fixture(scope="session")
-def stack(servers) -> Iterator[Stack]:
-    base = Path(tempfile.mkdtemp(prefix="medins-system-"))
+@contextmanager
+def running_stack(servers, region: str) -> Iterator[Stack]:
+    """One deployment of every real process, on free ports, with its own databases and queue names."""
+    base = Path(tempfile.mkdtemp(prefix=f"medins-system-{region}-"))
+    tag = uuid.uuid4().hex[:6]
     cfg = StackConfig(
         base_dir=base,
         database_server_url=servers.database_server_url,
         amqp_url=servers.amqp_url,
-        region="431000",
+        region=region,
         ports={name: free_port() for name in DEFAULT_PORTS},
-        database_prefix=f"sys{uuid.uuid4().hex[:6]}_",
+        database_prefix=f"sys{tag}_",
         log_level="WARNING",
+        bus_prefix=f"sys{tag}.",
     )
     system = Stack(cfg)
     try:
@@ -32,7 +37,24 @@ def stack(servers) -> Iterator[Stack]:
         yield system
     finally:
         system.stop()
-        shutil.rmtree(base, ignore_errors=True)
+        if os.environ.get("MEDINS_KEEP_STACK"):  # keep the logs to look into a failure
+            print(f"stack logs kept in {base}/logs")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(servers) -> Iterator[Stack]:
+    """The deployment of 郴州市 (431000)."""
+    with running_stack(servers, "431000") as system:
+        yield system
+
+
+@pytest.fixture(scope="session")
+def stack_370700(servers) -> Iterator[Stack]:
+    """A second deployment, 潍坊市 under the Shandong list (370700), beside the first on the same servers."""
+    with running_stack(servers, "370700") as system:
+        yield system
 
 
 @pytest.fixture(scope="session")

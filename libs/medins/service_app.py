@@ -110,7 +110,7 @@ def create_service_app(
                 consumer = EventConsumer(
                     sessionmaker=app.state.sessionmaker,
                     amqp_url=settings.amqp_url,
-                    queue_name=f"{name}.{spec.purpose}",
+                    queue_name=f"{settings.queue_prefix}{name}.{spec.purpose}",
                     handlers=spec.handlers,
                     exchange=settings.exchange,
                     delivery_limit=settings.consumer_delivery_limit,

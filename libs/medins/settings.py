@@ -15,6 +15,8 @@ class ServiceSettings(BaseSettings):
     region: str = "431000"
     internal_public_key_file: Path = Path(".run/keys/internal-public.pem")
     exchange: str = "medins.events"
+    #: prefix of this deployment's queue names, so that two deployments can share one broker (tests)
+    queue_prefix: str = ""
     relay_enabled: bool = True
     relay_batch_size: int = 200
     relay_idle_seconds: float = 0.2

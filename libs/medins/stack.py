@@ -33,6 +33,8 @@ class StackConfig:
     ports: dict[str, int] = field(default_factory=dict)
     database_prefix: str = ""
     log_level: str = "INFO"
+    #: set when several deployments share one broker: their own exchange and queue names
+    bus_prefix: str = ""
 
     @property
     def keys_dir(self) -> Path:
@@ -68,6 +70,11 @@ def component_environment(cfg: StackConfig) -> dict[str, dict[str, str]]:
             f"{prefix}_REGION": cfg.region,
             f"{prefix}_INTERNAL_PUBLIC_KEY_FILE": str(cfg.keys_dir / "internal-public.pem"),
         }
+        if cfg.bus_prefix:
+            env[service] |= {
+                f"{prefix}_EXCHANGE": f"{cfg.bus_prefix}medins.events",
+                f"{prefix}_QUEUE_PREFIX": cfg.bus_prefix,
+            }
     env["gateway"] = {
         "GATEWAY_REGION": cfg.region,
         "GATEWAY_DATABASE_URL": cfg.database_url("gateway"),

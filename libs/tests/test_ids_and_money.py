@@ -21,8 +21,14 @@ def test_valid_resident_id_and_uscc_are_accepted_and_normalised():
     assert form.amount == Decimal("12.50")
 
 
+def test_a_county_code_newer_than_the_birth_year_is_still_valid():
+    # 郴州市北湖区 431002 dates from 1994; people born before hold 431002… numbers issued later
+    assert validate_certno("431002198001011239") == "431002198001011239"
+
+
 @pytest.mark.parametrize(
-    "certno", ["110105194912310021", "11010519491331002X", "1101051949123100", "ABCDEFGHIJKLMNOPQR"]
+    "certno",
+    ["110105194912310021", "11010519491331002X", "1101051949123100", "ABCDEFGHIJKLMNOPQR", "991002198001011238"],
 )
 def test_resident_id_with_bad_check_digit_date_or_length_is_refused_in_chinese(certno):
     with pytest.raises(ValueError, match="身份证号码不正确"):

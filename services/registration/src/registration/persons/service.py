@@ -80,6 +80,7 @@ async def complete_employee_registration(uow: UnitOfWork, case: RowMapping) -> d
                 created_at=now,
             )
             uow.session.add(person)
+            await uow.session.flush()  # the enrolment refers to it (no ORM relationship orders the inserts)
         start_on = date.fromisoformat(row.start_month + "-01")
         enrolment = Enrolment(
             id=uuid.uuid4(),
