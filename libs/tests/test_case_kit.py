@@ -251,3 +251,20 @@ async def test_overdue_and_nearly_due_cases_are_listed(db):
         k.today = lambda: date(2026, 12, 2)
         ((overdue, left),) = await k.due(session, within_working_days=0)
         assert left == -2 and overdue["case_no"] == row["case_no"]
+
+
+async def test_an_applicant_sees_their_own_cases_and_progress_and_nobody_elses(db):
+    _, sessionmaker = db
+    k = kit("431000", date(2026, 11, 23))
+    row = await submit(sessionmaker, k)
+    other = Principal(PrincipalKind.employer, "91110000600037341L", "431000")
+    async with sessionmaker() as session:
+        mine = await k.cases_of(session, EMPLOYER)
+        assert [r["case_no"] for r in mine] == [row["case_no"]]
+        assert await k.cases_of(session, other) == []
+        assert (await k.view(session, row["case_no"], EMPLOYER))["status"] == "accepted"
+        assert (await k.view(session, row["case_no"], staff("431000", "intake")))["status"] == "accepted"
+        with pytest.raises(NotYourCase):
+            await k.view(session, row["case_no"], other)
+        with pytest.raises(NotYourCase):
+            await k.view(session, row["case_no"], staff("370700", "intake"))
