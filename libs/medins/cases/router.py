@@ -3,9 +3,11 @@
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.engine import RowMapping
 from starlette.responses import Response
 
 from medins.cases.domain import CaseAction
@@ -23,6 +25,7 @@ from medins.cases.schemas import (
 )
 from medins.cases.service import CaseKit
 from medins.cases.views import case_out
+from medins.db import UnitOfWork
 from medins.deps import SessionDep, UowDep
 from medins.documents.render import render_pdf
 from medins.identity import CurrentPrincipal, require_staff
@@ -40,6 +43,16 @@ ACTION_PATHS = {
     "complete": CaseAction.complete,
     "withdraw": CaseAction.withdraw,
 }
+
+
+async def _write(request: Request, uow: UnitOfWork, change: Callable[[CaseKit], Awaitable[RowMapping]]) -> CaseOut:
+    """Run one change of a case in its own transaction and return the case as it then stands."""
+    kit = kit_of(request)
+    async with uow:
+        row = await change(kit)
+        out = await case_out(kit, uow.session, row)
+        await uow.commit()
+    return out
 
 
 def kit_of(request: Request) -> CaseKit:
@@ -121,61 +134,50 @@ def case_router(service: str) -> APIRouter:
     async def act(
         case_no: str, action: str, body: ActionIn, request: Request, principal: CurrentPrincipal, uow: UowDep
     ) -> CaseOut:
-        kit = kit_of(request)
         if action not in ACTION_PATHS:
             raise CaseNotFound(f"未知的办件操作：{action}", code="unknown_action", title="未知的办件操作")
-        async with uow:
-            row = await kit.act(
+        return await _write(
+            request,
+            uow,
+            lambda kit: kit.act(
                 uow,
                 case_no=case_no,
                 action=ACTION_PATHS[action],
                 actor=principal,
                 reason=body.reason,
                 materials=body.materials,
-            )
-            out = await case_out(kit, uow.session, row)
-            await uow.commit()
-        return out
+            ),
+        )
 
     @router.post("/{case_no}/pause", response_model=CaseOut, summary="暂停计时（等待申请人）")
     async def pause(case_no: str, body: PauseIn, request: Request, principal: CurrentPrincipal, uow: UowDep) -> CaseOut:
-        kit = kit_of(request)
-        async with uow:
-            row = await kit.pause(uow, case_no=case_no, actor=principal, reason=body.reason)
-            out = await case_out(kit, uow.session, row)
-            await uow.commit()
-        return out
+        return await _write(
+            request, uow, lambda kit: kit.pause(uow, case_no=case_no, actor=principal, reason=body.reason)
+        )
 
     @router.post("/{case_no}/resume", response_model=CaseOut, summary="恢复计时")
     async def resume(case_no: str, request: Request, principal: CurrentPrincipal, uow: UowDep) -> CaseOut:
-        kit = kit_of(request)
-        async with uow:
-            row = await kit.resume(uow, case_no=case_no, actor=principal)
-            out = await case_out(kit, uow.session, row)
-            await uow.commit()
-        return out
+        return await _write(request, uow, lambda kit: kit.resume(uow, case_no=case_no, actor=principal))
 
     @router.post("/{case_no}/extend", response_model=CaseOut, summary="特殊情况延长办理时限")
     async def extend(
         case_no: str, body: ExtendIn, request: Request, principal: CurrentPrincipal, uow: UowDep
     ) -> CaseOut:
-        kit = kit_of(request)
-        async with uow:
-            row = await kit.extend(uow, case_no=case_no, actor=principal, days=body.days, reason=body.reason)
-            out = await case_out(kit, uow.session, row)
-            await uow.commit()
-        return out
+        return await _write(
+            request,
+            uow,
+            lambda kit: kit.extend(uow, case_no=case_no, actor=principal, days=body.days, reason=body.reason),
+        )
 
     @router.post("/{case_no}/evaluation", response_model=CaseOut, summary="好差评（申请人）")
     async def evaluate(
         case_no: str, body: EvaluationIn, request: Request, principal: CurrentPrincipal, uow: UowDep
     ) -> CaseOut:
-        kit = kit_of(request)
-        async with uow:
-            row = await kit.evaluate(uow, case_no=case_no, actor=principal, grade=body.grade, comment=body.comment)
-            out = await case_out(kit, uow.session, row)
-            await uow.commit()
-        return out
+        return await _write(
+            request,
+            uow,
+            lambda kit: kit.evaluate(uow, case_no=case_no, actor=principal, grade=body.grade, comment=body.comment),
+        )
 
     @router.post("/{case_no}/follow-up/close", response_model=FollowUpOut, summary="差评整改办结")
     async def close_follow_up(
