@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+# the real ``gateway`` package, before pytest (importmode=importlib) collects gateway/tests and makes the
+# top-level folder gateway/ a namespace package of that name, which would shadow it
+import gateway  # noqa: F401
 from medins.devstack import LocalPostgres, LocalRabbitMQ, free_port
 from medins.migrate import upgrade
 

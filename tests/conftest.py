@@ -76,3 +76,50 @@ def gateway(stack: Stack, staff_token: Callable[[str], str]) -> Iterator[httpx.C
         base_url=stack.cfg.url("gateway"), headers={"authorization": f"Bearer {token}"}, timeout=30
     ) as client:
         yield client
+
+
+# ---- principals of every kind (issue 4) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def person_token(stack: Stack) -> Callable[..., str]:
+    """``person_token(certno, name, region)``: a 医保电子凭证 from the development issuer."""
+
+    def issue(certno: str, name: str = "测试参保人", region: str = "431000") -> str:
+        body = {"certno": certno, "name": name, "region": region}
+        response = httpx.post(stack.cfg.url("devissuer") + "/ecredential-token", json=body)
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    return issue
+
+
+@pytest.fixture(scope="session")
+def admin(stack: Stack, staff_token: Callable[[str], str]) -> Iterator[httpx.Client]:
+    """The gateway as demo-admin (all roles), for setting up accounts."""
+    token = staff_token("demo-admin")
+    with httpx.Client(
+        base_url=stack.cfg.url("gateway"), headers={"authorization": f"Bearer {token}"}, timeout=30
+    ) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def his_token(stack: Stack, admin: httpx.Client) -> Callable[..., str]:
+    """``his_token(fixmedins_code, rate_limit_per_minute=None)``: registers a HIS client, returns its token."""
+
+    def issue(code: str, rate_limit_per_minute: int | None = None) -> str:
+        created = admin.post(
+            "/api/v1/admin/institution-clients",
+            json={"fixmedins_code": code, "name": f"测试医院{code}", "rate_limit_per_minute": rate_limit_per_minute},
+        )
+        created.raise_for_status()
+        secret = created.json()["client_secret"]
+        response = httpx.post(
+            stack.cfg.url("gateway") + "/api/v1/auth/token",
+            data={"grant_type": "client_credentials", "client_id": code, "client_secret": secret},
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    return issue

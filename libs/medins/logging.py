@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from medins.context import request_id_var
+from medins.context import request_id_var, trace_id_var
 
 _CERTNO = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
@@ -31,9 +31,13 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        trace_id = trace_id_var.get()
+        if trace_id:
+            entry["trace_id"] = trace_id
         for key in ("method", "path", "status", "duration_ms", "principal"):
             if hasattr(record, key):
-                entry[key] = getattr(record, key)
+                value = getattr(record, key)
+                entry[key] = mask_text(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exc"] = mask_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)

@@ -8,11 +8,12 @@ import uuid
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medins.context import request_id_var
+from medins.context import new_traceparent, request_id_var, trace_id_of, trace_id_var
 
 access_log = logging.getLogger("medins.access")
 
 REQUEST_ID_HEADER = b"x-request-id"
+TRACEPARENT_HEADER = b"traceparent"
 INTERNAL_ERROR_BODY = json.dumps(
     {
         "type": "https://medins.example/problems/internal_error",
@@ -49,12 +50,21 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = None
+        trace_id = None
         for name, value in scope["headers"]:
             if name == REQUEST_ID_HEADER:
                 request_id = value.decode("latin-1")[:128]
-                break
+            elif name == TRACEPARENT_HEADER:
+                trace_id = trace_id_of(value.decode("latin-1"))
         request_id = request_id or uuid.uuid4().hex
+        if trace_id is None:
+            # start the trace here; whoever forwards this request passes it on
+            traceparent = new_traceparent()
+            trace_id = traceparent[3:35]
+            headers = [(k, v) for k, v in scope["headers"] if k != TRACEPARENT_HEADER]
+            scope["headers"] = [*headers, (TRACEPARENT_HEADER, traceparent.encode())]
         token = request_id_var.set(request_id)
+        trace_token = trace_id_var.set(trace_id)
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started = time.perf_counter()
@@ -68,19 +78,19 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        started = False
+        response_started = False
 
         async def send_tracked(message: Message) -> None:
-            nonlocal started
+            nonlocal response_started
             if message["type"] == "http.response.start":
-                started = True
+                response_started = True
             await send_with_id(message)
 
         try:
             await self.app(scope, receive, send_tracked)
         except Exception:
             access_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if started:
+            if response_started:
                 raise
             await send_with_id(
                 {
@@ -114,6 +124,7 @@ class RequestContextMiddleware:
                     },
                 )
             request_id_var.reset(token)
+            trace_id_var.reset(trace_token)
 
 
 class BodySizeLimitMiddleware:

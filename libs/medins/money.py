@@ -7,6 +7,8 @@ from pydantic import BeforeValidator, PlainSerializer
 from sqlalchemy import Numeric
 
 CENT = Decimal("0.01")
+#: NUMERIC(14, 2): at most 12 digits before the point
+LIMIT = Decimal(10) ** 12
 
 #: the column type of every amount
 MoneyColumn = Numeric(14, 2, asdecimal=True)
@@ -23,6 +25,8 @@ def to_money(value: Any) -> Decimal:
         raise ValueError("金额格式不正确") from exc
     if not amount.is_finite():
         raise ValueError("金额格式不正确")
+    if abs(amount) >= LIMIT:
+        raise ValueError("金额超出范围（整数部分最多12位）")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValueError("金额最多保留两位小数")
     return amount.quantize(CENT)

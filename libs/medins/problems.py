@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -112,6 +113,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot take (SQLSTATE class 22: a NUL character, a string or number too long
+    for its column, a date out of range) came from the request: 422, not 500. Anything else is ours."""
+    assert isinstance(exc, DBAPIError)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+        log.warning("data exception %s on %s %s: %s", sqlstate, request.method, request.url.path, exc.orig)
+        return problem_response(
+            422, "invalid_data", "数据不符合要求", "请求中有数据无法保存（含有空字符、超长或超出范围），请检查后重试"
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "internal_error", "系统内部错误", "请稍后再试，或联系经办机构")
@@ -121,4 +135,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -15,14 +15,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
+from medins.authz import APPLICANTS, EVERYONE, audience, authorize_route, declare_audiences
 from medins.bus.consumer import EventConsumer, Handler
 from medins.bus.relay import OutboxRelay
 from medins.cases.router import case_router
-from medins.cases.service import CaseKit, CompletionHandler
+from medins.cases.service import EXTENSION_ROLES, PAUSE_ROLES, CaseKit, CompletionHandler
 from medins.catalog import Catalog, load_catalog
 from medins.db import make_engine, make_sessionmaker
 from medins.deps import SessionDep, UowDep, get_uow
-from medins.identity import InternalTokenVerifier, require_principal
+from medins.identity import InternalTokenVerifier, PrincipalKind, StaffRole
 from medins.logging import configure_logging
 from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from medins.problems import install_problem_handlers
@@ -187,9 +188,29 @@ def create_service_app(
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    for router in [*routers, case_router(name)]:
-        app.include_router(router, dependencies=[Depends(require_principal)])
+    cases = case_router(name)
+    declare_audiences(cases.routes, CASE_AUDIENCES, prefix=f"/api/v1/{name}/cases")
+    for router in [*routers, cases]:
+        app.include_router(router, dependencies=[Depends(authorize_route)])
     return app
+
+
+_STAFF = PrincipalKind.staff
+#: who may call the case routes every service mounts; the case kit then checks the applicant or the role
+CASE_AUDIENCES = {
+    ("GET", ""): audience(*EVERYONE),
+    ("GET", "/due"): audience(_STAFF),
+    ("GET", "/{case_no}"): audience(*EVERYONE),
+    ("GET", "/{case_no}/audit"): audience(_STAFF),
+    ("GET", "/{case_no}/documents/{document_id}"): audience(*EVERYONE),
+    ("POST", "/{case_no}/actions/{action}"): audience(_STAFF, *APPLICANTS),
+    ("POST", "/{case_no}/pause"): audience(_STAFF, staff_roles=PAUSE_ROLES),
+    ("POST", "/{case_no}/resume"): audience(_STAFF, staff_roles=PAUSE_ROLES),
+    ("POST", "/{case_no}/extend"): audience(_STAFF, staff_roles=EXTENSION_ROLES),
+    # staff reach the kit, which lets only the applicant evaluate (a bad body is a 422 for everyone)
+    ("POST", "/{case_no}/evaluation"): audience(_STAFF, *APPLICANTS),
+    ("POST", "/{case_no}/follow-up/close"): audience(_STAFF, staff_roles=(StaffRole.review, StaffRole.admin)),
+}
 
 
 # re-exported for the services' routers

@@ -81,11 +81,14 @@ def component_environment(cfg: StackConfig) -> dict[str, dict[str, str]]:
         "GATEWAY_INTERNAL_PRIVATE_KEY_FILE": str(cfg.keys_dir / "internal-private.pem"),
         "GATEWAY_STAFF_JWKS": cfg.url("devissuer") + "/jwks.json",
         "GATEWAY_STAFF_ISSUER": "medins-dev-issuer",
+        "GATEWAY_ECREDENTIAL_JWKS": cfg.url("devissuer") + "/jwks.json",
+        "GATEWAY_ECREDENTIAL_ISSUER": "medins-dev-ecredential",
         **{f"GATEWAY_{s.upper()}_URL": cfg.url(s) for s in SERVICES},
     }
     env["devissuer"] = {
         "DEVISSUER_KEY_FILE": str(cfg.keys_dir / "devissuer-private.pem"),
         "DEVISSUER_ISSUER": "medins-dev-issuer",
+        "DEVISSUER_ECREDENTIAL_ISSUER": "medins-dev-ecredential",
     }
     return env
 
@@ -250,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         rabbit.start()
-        print("migrating databases and seeding demo staff accounts", flush=True)
+        print("migrating databases and seeding the demo accounts", flush=True)
         stack.prepare()
         print("starting the six services, the development token issuer and the gateway", flush=True)
         stack.start()
@@ -260,8 +263,11 @@ def run(args: argparse.Namespace) -> int:
 医保经办平台 is running for region {cfg.region}.
   API docs:   {gateway}/docs
   readiness:  {gateway}/readyz
-  staff token: curl -s -X POST {cfg.url("devissuer")}/staff-token -H 'content-type: application/json' \\
-                 -d '{{"staff_id": "demo-admin"}}'
+  staff login: curl -s -X POST {gateway}/api/v1/auth/staff/token -H 'content-type: application/json' \\
+                 -d '{{"staff_id": "demo-admin", "password": "Demo-admin-2026"}}'
+  person (医保电子凭证): curl -s -X POST {cfg.url("devissuer")}/ecredential-token \\
+                 -H 'content-type: application/json' -d '{{"certno": "431002199503120018"}}'
+  demo persons, units, hospitals and passwords: README.md, "Logging in"
   logs:       {stack.log_dir}
 Press Ctrl-C to stop everything.""",
             flush=True,

@@ -1,4 +1,4 @@
-"""The gateway's app: identity, routing to the six services, combined docs, readiness of the whole."""
+"""The gateway's app: identity, routing to the six services, cross-service views, combined docs, readiness."""
 
 import asyncio
 import logging
@@ -13,20 +13,41 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import text
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from gateway.auth import JwksKeys, StaffAuthenticator, bearer_token
+from gateway.accounts import AccountCache
+from gateway.admin_api import router as admin_router
+from gateway.authn import Authenticator
 from gateway.config import Settings
+from gateway.deps import current_caller
+from gateway.logins import router as login_router
 from gateway.openapi import fetch_service_docs, merge
 from gateway.proxy import PrincipalTokens, forward
+from gateway.ratelimit import RateLimited, RateLimiter
+from gateway.tokens import TokenIssuer
+from gateway.views import router as views_router
+from medins.authz import EVERYONE, Audience, check_audience
 from medins.db import make_engine, make_sessionmaker
-from medins.errors import NotFound, Unauthenticated
+from medins.errors import NotFound, ProblemError, Unauthenticated
 from medins.identity import InternalTokenSigner
 from medins.logging import configure_logging
 from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from medins.problems import install_problem_handlers, problem_response
+from medins.problems import install_problem_handlers
 
 log = logging.getLogger("gateway")
 
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+#: the gateway lets every kind through to the services, which check each route's audience themselves
+PROXY_AUDIENCE = Audience(frozenset(EVERYONE))
+
+
+def problem_of(exc: ProblemError, path: str | None = None) -> JSONResponse:
+    """problem+json, with WWW-Authenticate on 401 and Retry-After where the caller should wait."""
+    response = JSONResponse(exc.to_problem(path), status_code=exc.status, media_type="application/problem+json")
+    if isinstance(exc, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="medins"'
+    retry_after = exc.extra.get("retry_after")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,20 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("gateway", settings.log_level)
         engine = make_engine(settings.database_url)
-        sessionmaker = make_sessionmaker(engine)
         app.state.engine = engine
+        accounts = AccountCache(make_sessionmaker(engine), settings.staff_cache_seconds)
+        app.state.accounts = accounts
         connector = aiohttp.TCPConnector(limit=512, limit_per_host=256, keepalive_timeout=30)
         app.state.http = aiohttp.ClientSession(connector=connector, auto_decompress=False)
-        jwks = JwksKeys(settings.staff_jwks)
-        await jwks.refresh()
-        app.state.staff_auth = StaffAuthenticator(
-            jwks=jwks,
-            issuer=settings.staff_issuer,
-            audience=settings.staff_audience,
-            sessionmaker=sessionmaker,
-            cache_seconds=settings.staff_cache_seconds,
-        )
-        app.state.tokens = PrincipalTokens(InternalTokenSigner(settings.internal_private_key_file.read_bytes()))
+        key = settings.internal_private_key_file.read_bytes()
+        issuer = TokenIssuer(key, issuer=settings.token_issuer, audience=settings.token_audience)
+        app.state.token_issuer = issuer
+        app.state.authenticator = Authenticator(settings, accounts, issuer)
+        await app.state.authenticator.start()
+        app.state.tokens = PrincipalTokens(InternalTokenSigner(key))
         try:
             yield
         finally:
@@ -60,13 +78,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="医保经办平台 API 网关 medins gateway",
-        description="所有对外接口的唯一入口。经办人员令牌见 README；各服务接口汇总于此。",
+        description=(
+            "所有对外接口的唯一入口。登录方式：参保人用医保电子凭证；经办人员、参保单位用账号密码"
+            "（/api/v1/auth/...）；定点医药机构用 OAuth2 client credentials（/api/v1/auth/token）；"
+            "外地经办机构用本地区私钥签名的请求。各服务接口汇总于此。"
+        ),
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,
         openapi_url="/gateway-openapi.json",
     )
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter()
     install_problem_handlers(app)
+
+    async def _problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_of(exc, request.url.path)
+
+    app.add_exception_handler(Unauthenticated, _problem)
+    app.add_exception_handler(RateLimited, _problem)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, registry=registry, service="gateway")
 
@@ -118,26 +149,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="医保经办平台 API")
 
+    for router in (login_router, admin_router, views_router):
+        app.include_router(router)
+
     @app.api_route("/api/v1/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
     async def route_to_service(service: str, path: str, request: Request) -> Response:
         base_url = urls.get(service)
         if base_url is None:
             raise NotFound(f"没有名为 {service} 的服务", code="unknown_service")
-        try:
-            principal = await request.app.state.staff_auth.authenticate(
-                bearer_token(request.headers.get("authorization"))
-            )
-        except Unauthenticated as exc:
-            response = problem_response(exc.status, exc.code, exc.title, exc.detail)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="medins"'
-            return response
-        request.scope.setdefault("state", {})["principal_label"] = principal.label
+        caller = await current_caller(request)
+        check_audience(caller.principal, PROXY_AUDIENCE, settings.region)
         return await forward(
             request,
             session=request.app.state.http,
             base_url=base_url,
             service=service,
-            principal_token=request.app.state.tokens.token_for(principal),
+            principal_token=request.app.state.tokens.token_for(caller.principal),
             timeout_seconds=settings.upstream_timeout_seconds,
         )
 

@@ -32,7 +32,10 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "经办人员令牌（开发环境由 devissuer 签发）",
+            "description": (
+                "参保人：医保电子凭证；经办人员、参保单位：POST /api/v1/auth/staff/token、/api/v1/auth/employer/token；"
+                "定点医药机构：POST /api/v1/auth/token（client credentials）；外地经办机构：本地区私钥签名的请求令牌"
+            ),
         }
     }
     combined["security"] = [{"bearer": []}]

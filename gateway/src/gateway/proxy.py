@@ -8,7 +8,7 @@ import aiohttp
 from starlette.requests import Request
 from starlette.responses import Response
 
-from medins.context import request_id_var
+from medins.context import new_traceparent, request_id_var, trace_id_var
 from medins.identity import INTERNAL_HEADER, InternalTokenSigner, Principal
 from medins.problems import problem_response
 
@@ -26,6 +26,7 @@ HOP_BY_HOP = {
     "host",
     "content-length",
     "authorization",
+    "traceparent",
     INTERNAL_HEADER,
 }
 SERVICE_NAMES_ZH = {
@@ -57,6 +58,31 @@ class PrincipalTokens:
         return token
 
 
+def internal_headers(principal_token: str) -> dict[str, str]:
+    """What a service needs from the gateway: the principal, the request id, the trace (a new span)."""
+    return {
+        INTERNAL_HEADER: principal_token,
+        "x-request-id": request_id_var.get() or "",
+        "traceparent": new_traceparent(trace_id_var.get()),
+    }
+
+
+def service_down(service: str, *, timeout: bool) -> Response:
+    """502 or 504 problem+json naming the service."""
+    name_zh = SERVICE_NAMES_ZH.get(service, service)
+    if timeout:
+        return problem_response(
+            504, "upstream_timeout", "上游服务超时", f"{name_zh}（{service}）未在规定时间内响应", service=service
+        )
+    return problem_response(
+        502,
+        "upstream_unavailable",
+        "上游服务不可用",
+        f"{name_zh}（{service}）暂时无法访问，请稍后再试",
+        service=service,
+    )
+
+
 async def forward(
     request: Request,
     *,
@@ -65,18 +91,20 @@ async def forward(
     service: str,
     principal_token: str,
     timeout_seconds: float,
+    path: str | None = None,
+    body: bytes | None = None,
 ) -> Response:
+    """Sends the request on to ``base_url`` (at ``path``, with ``body``, when given instead of the request's)."""
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-    headers[INTERNAL_HEADER] = principal_token
-    headers["x-request-id"] = request_id_var.get() or ""
+    headers.update(internal_headers(principal_token))
     if request.client:
         prior = request.headers.get("x-forwarded-for")
         headers["x-forwarded-for"] = f"{prior}, {request.client.host}" if prior else request.client.host
-    url = base_url + request.url.path
+    url = base_url + (path or request.url.path)
     if request.url.query:
         url += "?" + request.url.query
-    body = await request.body()
-    name_zh = SERVICE_NAMES_ZH.get(service, service)
+    if body is None:
+        body = await request.body()
     try:
         async with session.request(
             request.method,
@@ -95,19 +123,7 @@ async def forward(
             return Response(content, status_code=upstream.status, headers=out_headers)
     except TimeoutError:
         log.warning("%s timed out on %s %s", service, request.method, request.url.path)
-        return problem_response(
-            504,
-            "upstream_timeout",
-            "上游服务超时",
-            f"{name_zh}（{service}）未在规定时间内响应",
-            service=service,
-        )
+        return service_down(service, timeout=True)
     except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
         log.warning("%s unavailable: %s", service, exc)
-        return problem_response(
-            502,
-            "upstream_unavailable",
-            "上游服务不可用",
-            f"{name_zh}（{service}）暂时无法访问，请稍后再试",
-            service=service,
-        )
+        return service_down(service, timeout=False)

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from medins.service_app import create_service_app
 from registration.applications.router import router as applications_router
 from registration.config import Settings
+from registration.persons.router import router as persons_router
 from registration.persons.service import complete_employee_registration
 from registration.units.router import router as units_router
 from registration.units.service import complete_unit_registration
@@ -16,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="参保登记服务 registration",
         description="参保单位与参保人员的登记、变更、缴费期间与个人账户",
         settings=settings or Settings(),
-        routers=[applications_router, units_router],
+        routers=[applications_router, units_router, persons_router],
         completion_handlers={
             "unit_registration": complete_unit_registration,
             "employee_registration": complete_employee_registration,
