@@ -66,6 +66,17 @@ SERVICE_RULES: dict[str, object] = {
     "GET /api/v1/institutions/institutions": STAFF,
     "GET /api/v1/settlement/declarations": STAFF,
 }
+# 个人账户: the ledger for staff and the person, money posted by 财务, applications at a window or by the person
+SERVICE_RULES |= {
+    "GET /api/v1/registration/accounts/me": {PERSON},
+    "GET /api/v1/registration/accounts/{certno}": STAFF | {PERSON},
+    "GET /api/v1/registration/accounts/{certno}/mutual-aid": STAFF | {PERSON},
+    "POST /api/v1/registration/accounts/credits": {FINANCE, ADMIN},
+    "POST /api/v1/registration/accounts/{certno}/debits": {FINANCE, ADMIN},
+    "POST /api/v1/registration/accounts/withdrawals": {INTAKE, ADMIN, PERSON},
+    "POST /api/v1/registration/accounts/mutual-aid/bindings": {INTAKE, ADMIN, PERSON},
+    "POST /api/v1/registration/accounts/mutual-aid/unbindings": {INTAKE, ADMIN, PERSON},
+}
 # the case routes every service mounts (medins.cases.router)
 CASE_RULES: dict[str, object] = {
     "GET ": EVERYONE,
@@ -94,6 +105,7 @@ PLACEHOLDERS = {
     "action": "withdraw",
     "uscc": "91431000MA4L0XXK0G",
     "staff_id": "matrix-nobody",
+    "certno": "431002199807150021",  # the matrix's person
 }
 
 

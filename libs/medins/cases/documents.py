@@ -24,6 +24,8 @@ def _applicant_fields(case: RowMapping) -> dict[str, Any]:
     else:
         values.setdefault("name", case["applicant_name"])
         values.setdefault("certno", case["applicant_id"])
+    # what only this item's receipt shows (B.6 个人账户余额, B.13 授权人/使用人 …), as the service put it
+    values.update({k: v for k, v in (form.get("receipt_fields") or {}).items() if v is not None})
     values.setdefault("declarant", form.get("handler_name") or case["applicant_name"])
     values.setdefault("phone", form.get("handler_mobile") or form.get("phone"))
     return values

@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 
 from medins.bus.envelope import IntegrationEvent
+from medins.money import Money
 
 
 class UnitRegistered(IntegrationEvent):
@@ -37,3 +38,43 @@ class PersonEnrolled(IntegrationEvent):
 
 
 PUBLISHED = [UnitRegistered, PersonEnrolled]
+
+
+# -- 个人账户 (personal account) ----------------------------------------------------------------------
+
+
+class AccountCredited(IntegrationEvent):
+    """个人账户划入: money credited to a personal account (monthly allocation, transfer-in, correction)."""
+
+    event_type = "registration.account.credited.v1"
+
+    account_id: uuid.UUID
+    psn_no: str
+    certno: str
+    amount: Money
+    balance_after: Money
+    reason: str
+    reference: str
+    entry_no: int
+    occurred_at: datetime
+    region: str
+
+
+class AccountDebited(IntegrationEvent):
+    """个人账户支出: money debited from a personal account (一次性支取, transfer-out, clawback, correction)."""
+
+    event_type = "registration.account.debited.v1"
+
+    account_id: uuid.UUID
+    psn_no: str
+    certno: str
+    amount: Money
+    balance_after: Money
+    reason: str
+    reference: str
+    entry_no: int
+    occurred_at: datetime
+    region: str
+
+
+PUBLISHED += [AccountCredited, AccountDebited]

@@ -3,6 +3,9 @@
 from fastapi import FastAPI
 
 from medins.service_app import create_service_app
+from registration.accounts.mutual_aid import complete_binding, complete_unbinding
+from registration.accounts.router import router as accounts_router
+from registration.accounts.withdrawals import complete_withdrawal
 from registration.applications.router import router as applications_router
 from registration.config import Settings
 from registration.persons.router import router as persons_router
@@ -17,9 +20,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="参保登记服务 registration",
         description="参保单位与参保人员的登记、变更、缴费期间与个人账户",
         settings=settings or Settings(),
-        routers=[applications_router, units_router, persons_router],
+        routers=[applications_router, units_router, persons_router, accounts_router],
         completion_handlers={
             "unit_registration": complete_unit_registration,
             "employee_registration": complete_employee_registration,
+            "account_withdrawal": complete_withdrawal,
+            "family_mutual_aid_binding": complete_binding,
+            "family_mutual_aid_unbinding": complete_unbinding,
         },
     )
