@@ -204,3 +204,35 @@ def test_each_principal_gets_through_exactly_the_doors_meant_for_it(stack, opera
                         f"{method} {template} as {name}: {response.status_code} {response.text[:120]}, want {want}"
                     )
     assert not wrong, "\n".join(wrong)
+
+
+# 单位、职工、居民的参保异动 and 参保信息查询: applications at a window (受理 staff) or by the applicant
+# themself; 职工参保登记 is also the 灵活就业人员's own application
+WINDOW = frozenset({INTAKE, ADMIN})
+RULES |= {
+    "POST /api/v1/registration/employee-registrations": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/unit-suspensions": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/unit-resumptions": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/unit-cancellations": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/unit-changes": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/unit-restructurings": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/employee-reductions": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/employee-resumptions": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/employee-retirements": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/employee-changes": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/contribution-base-adjustments": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/retiree-deaths": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/retiree-unit-changes": WINDOW | {EMPLOYER},
+    "POST /api/v1/registration/gap-backpays": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/arrears-backpays": WINDOW | {EMPLOYER, PERSON},
+    "POST /api/v1/registration/resident-registrations": WINDOW | {PERSON},
+    "POST /api/v1/registration/resident-changes": WINDOW | {PERSON},
+    "POST /api/v1/registration/resident-batches": WINDOW | {EMPLOYER},
+    "GET /api/v1/registration/resident-batches/{case_no}/report": STAFF | {EMPLOYER},
+    "POST /api/v1/registration/insurance-info/persons": STAFF | {PERSON, EMPLOYER},
+    "GET /api/v1/registration/insurance-info/units/{uscc}": STAFF | {EMPLOYER},
+    "GET /api/v1/registration/insurance-info/units/{uscc}/employees": STAFF | {EMPLOYER},
+    "GET /api/v1/registration/insurance-info/mine": {PERSON, EMPLOYER},
+    "POST /api/v1/registration/person-insurance-queries": WINDOW | {PERSON},
+    "POST /api/v1/registration/unit-insurance-queries": WINDOW | {EMPLOYER},
+}

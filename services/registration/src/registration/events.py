@@ -78,3 +78,209 @@ class AccountDebited(IntegrationEvent):
 
 
 PUBLISHED += [AccountCredited, AccountDebited]
+
+
+# -- 单位、职工、居民的参保异动 (lifecycle of units, employees and residents) ------------------------------
+
+
+class UnitChanged(IntegrationEvent):
+    """单位参保信息变更登记 completed: the fields that changed, each with its value before and after."""
+
+    event_type = "registration.unit.changed.v1"
+
+    unit_id: uuid.UUID
+    unit_code: str
+    uscc: str
+    former_uscc: str | None
+    name: str
+    changes: dict[str, dict[str, object]]
+    effective_on: date
+    region: str
+
+
+class UnitSuspended(IntegrationEvent):
+    """单位暂停参保: the unit stops contributing; its in-service employees are suspended with it."""
+
+    event_type = "registration.unit.suspended.v1"
+
+    unit_id: uuid.UUID
+    uscc: str
+    name: str
+    effective_on: date
+    reason: str | None
+    region: str
+
+
+class UnitResumed(IntegrationEvent):
+    """单位保险暂停后恢复: the unit contributes again; the employees its suspension stopped are resumed."""
+
+    event_type = "registration.unit.resumed.v1"
+
+    unit_id: uuid.UUID
+    uscc: str
+    name: str
+    effective_on: date
+    region: str
+
+
+class UnitCancelled(IntegrationEvent):
+    """单位注销登记 (or a unit dissolved by 合并 / 拆分): it can no longer enrol anyone."""
+
+    event_type = "registration.unit.cancelled.v1"
+
+    unit_id: uuid.UUID
+    uscc: str
+    name: str
+    reason: str  # cancelled 注销 / merged 合并 / split 拆分
+    successor_usccs: list[str]
+    effective_on: date
+    region: str
+
+
+class UnitRestructured(IntegrationEvent):
+    """拆分 / 合并 / 分立: predecessor and successor units, and the persons moved between them."""
+
+    event_type = "registration.unit.restructured.v1"
+
+    kind: str  # split / merge / division
+    predecessor_usccs: list[str]
+    successor_usccs: list[str]
+    moved_persons: int
+    effective_on: date
+    region: str
+
+
+class _PersonEvent(IntegrationEvent):
+    person_id: uuid.UUID
+    psn_no: str
+    certno: str
+    name: str
+    insutype: str
+    employer_uscc: str | None
+    effective_on: date
+    region: str
+
+
+class PersonSuspended(_PersonEvent):
+    """暂停参保（暂停缴费, 中断）: the enrolment is interrupted from ``effective_on``."""
+
+    event_type = "registration.person.suspended.v1"
+
+    cause: str  # reported 单位或本人申报 / unit_suspended 单位暂停参保
+
+
+class PersonTerminated(_PersonEvent):
+    """终止参保: the enrolment ends from ``effective_on`` (death, emigration, transfer out, other)."""
+
+    event_type = "registration.person.terminated.v1"
+
+    reason: str
+
+
+class PersonResumed(_PersonEvent):
+    """恢复参保: a suspended enrolment is in force again from ``effective_on`` (at ``employer_uscc``)."""
+
+    event_type = "registration.person.resumed.v1"
+
+
+class PersonRetired(_PersonEvent):
+    """在职转退休: retirement benefits from ``effective_on``, with the contribution months of 样表4."""
+
+    event_type = "registration.person.retired.v1"
+
+    retirement_type: str
+    deemed_months: int
+    actual_months: int
+    cumulative_months: int
+
+
+class PersonDeceased(IntegrationEvent):
+    """死亡异动 / 终止参保（死亡）: the person died; every enrolment of theirs is terminated."""
+
+    event_type = "registration.person.deceased.v1"
+
+    person_id: uuid.UUID
+    psn_no: str
+    certno: str
+    name: str
+    died_on: date
+    #: 扣回多划个人账户金额 on 样表11: account credits made after death, to recover
+    overpaid_account_amount: str | None
+    region: str
+
+
+class PersonChanged(IntegrationEvent):
+    """参保信息变更登记 (职工 or 城乡居民): the person's fields that changed, before and after."""
+
+    event_type = "registration.person.changed.v1"
+
+    person_id: uuid.UUID
+    psn_no: str
+    certno: str
+    former_certno: str | None
+    name: str
+    changes: dict[str, dict[str, object]]
+    key_information: bool
+    region: str
+
+
+class PersonEmployerChanged(_PersonEvent):
+    """参保管理责任单位变更 (retirees) or a move to a successor unit (合并、拆分、分立)."""
+
+    event_type = "registration.person.employer_changed.v1"
+
+    former_employer_uscc: str | None
+    reason: str
+
+
+class ContributionBaseAdjusted(_PersonEvent):
+    """缴费基数调整: the person's monthly contribution base from ``effective_on``."""
+
+    event_type = "registration.person.contribution_base_adjusted.v1"
+
+    contribution_base: str
+    former_contribution_base: str | None
+
+
+class GapBackpaid(_PersonEvent):
+    """法定断档补缴 approved: the months count as insured and contributed months, retroactively."""
+
+    event_type = "registration.person.gap_backpaid.v1"
+
+    months: list[str]
+    monthly_wage: str
+    scenario: str
+
+
+class ArrearsBackpaid(IntegrationEvent):
+    """欠款补缴 paid: a unit's or a person's arrears for ``months``; benefits from ``benefits_from``."""
+
+    event_type = "registration.arrears.backpaid.v1"
+
+    kind: str  # unit / employee
+    employer_uscc: str | None
+    person_id: uuid.UUID | None
+    psn_no: str | None
+    months: list[str]
+    amount: str
+    benefits_from: date
+    region: str
+
+
+PUBLISHED += [
+    UnitChanged,
+    UnitSuspended,
+    UnitResumed,
+    UnitCancelled,
+    UnitRestructured,
+    PersonSuspended,
+    PersonTerminated,
+    PersonResumed,
+    PersonRetired,
+    PersonDeceased,
+    PersonChanged,
+    PersonEmployerChanged,
+    ContributionBaseAdjusted,
+    GapBackpaid,
+    ArrearsBackpaid,
+]

@@ -10,3 +10,11 @@ __all__ = ["Base", "Employer", "Enrolment", "InsuredPerson"]
 from registration.accounts.models import AccountEntry, AccountWithdrawal, FamilyMutualAid, PersonalAccount
 
 __all__ += ["AccountEntry", "AccountWithdrawal", "FamilyMutualAid", "PersonalAccount"]
+
+# 单位、职工、居民的参保异动 (units, employees, residents: lifecycle)
+from registration.backpay.models import ArrearsBackpay, BackpaidMonth, GapBackpay  # noqa: E402
+from registration.employees.models import Retirement  # noqa: E402
+from registration.persons.models import EnrolmentChange  # noqa: E402
+from registration.units.models import UnitChange, UnitLink  # noqa: E402
+
+__all__ += ["ArrearsBackpay", "BackpaidMonth", "EnrolmentChange", "GapBackpay", "Retirement", "UnitChange", "UnitLink"]

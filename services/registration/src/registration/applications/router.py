@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Request
 
+from medins.authz import audience
 from medins.cases.service import Applicant, CaseKit
 from medins.cases.views import case_out
 from medins.identity import CurrentPrincipal, PrincipalKind, StaffRole, require_staff
@@ -9,6 +10,7 @@ from registration.applications.schemas import (
     EmployeeRegistrationApplication,
     UnitRegistrationApplication,
 )
+from registration.persons.certs import special_group
 from registration.persons.service import active_employer, check_not_enrolled
 from registration.units.service import check_uscc_free
 
@@ -38,7 +40,15 @@ async def apply_unit_registration(
     return out
 
 
-@router.post("/employee-registrations", status_code=201, response_model=ApplicationOut, summary="职工参保登记（申请）")
+@router.post(
+    "/employee-registrations",
+    status_code=201,
+    response_model=ApplicationOut,
+    summary="职工参保登记（申请）：单位为职工申报，灵活就业人员本人申请",
+    openapi_extra=audience(
+        PrincipalKind.staff, PrincipalKind.employer, PrincipalKind.person, staff_roles=(StaffRole.intake,)
+    ),
+)
 async def apply_employee_registration(
     body: EmployeeRegistrationApplication, request: Request, principal: CurrentPrincipal, uow: UowDep
 ) -> ApplicationOut:
@@ -46,14 +56,17 @@ async def apply_employee_registration(
     form = body.form
     if principal.kind is PrincipalKind.staff:
         require_staff(principal, StaffRole.intake, region=kit.region)
+    # 港澳台人员 and 外国人 hand in their own documents (the situation follows from the 证件类型)
+    known = kit.item("employee_registration").situation_keys
+    groups = {g for e in form.employees if (g := special_group(e.cert_type)) in known and g is not None}
     if form.flexible_worker:
         worker = form.employees[0]
         applicant = Applicant("person", worker.certno, worker.name)
-        situations = sorted({*body.situations, "flexible_worker"})
+        situations = sorted({*body.situations, *groups, "flexible_worker"})
     else:
         assert form.unit_uscc is not None
         applicant = Applicant("employer", form.unit_uscc, None)
-        situations = sorted({*body.situations, "unit_employee"})
+        situations = sorted({*body.situations, *groups, "unit_employee"})
     if principal.kind is not PrincipalKind.staff and (str(principal.kind), principal.id) != (
         applicant.kind,
         applicant.id,

@@ -1,8 +1,9 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Identity, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medins.money import MoneyColumn
@@ -23,6 +24,8 @@ class InsuredPerson(Base):
     mobile: Mapped[str | None] = mapped_column(String(20))
     region: Mapped[str] = mapped_column(String(6))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sex: Mapped[str | None] = mapped_column(String(1))  # GB/T 2261.1: 1 男, 2 女
+    died_on: Mapped[date | None] = mapped_column(Date)  # 死亡时间, set by 终止参保（死亡） or 死亡异动
 
 
 class Enrolment(Base):
@@ -42,3 +45,36 @@ class Enrolment(Base):
     start_on: Mapped[date] = mapped_column(Date)
     case_no: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    personnel_type: Mapped[str] = mapped_column(String(12), default="in_service")  # 人员类型 在职 / 退休
+    contribution_base: Mapped[Decimal | None] = mapped_column(MoneyColumn)  # 缴费基数 (元/月)
+    stopped_on: Mapped[date | None] = mapped_column(Date)  # 停保时间 of the last 暂停 / 终止
+    stop_reason: Mapped[str | None] = mapped_column(String(20))  # TerminationReason, or "suspended"
+    #: "unit_suspended" when the unit's 暂停参保 suspended the person (its 恢复 resumes them)
+    suspension_cause: Mapped[str | None] = mapped_column(String(20))
+    #: scheme details: 城乡居民 参保身份, 财政补助对象, 户籍所在地, 学校 …
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class EnrolmentChange(Base):
+    """参保异动: every move of an enrolment (新增, 暂停, 终止, 恢复, 退休, 变更, 基数调整), with before and after.
+
+    The history of an enrolment's periods (参保期间) is read from these rows; they are never updated.
+    """
+
+    __tablename__ = "enrolment_change"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    enrolment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("insured_person.id"), index=True)
+    insutype: Mapped[str | None] = mapped_column(String(3))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employer.id"))
+    case_no: Mapped[str | None] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from medins.ids import USCC, validate_certno
+from medins.ids import USCC
 from medins.money import Money
+from registration.persons import certs
 
 YEAR_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
@@ -17,10 +18,10 @@ class EmployeeRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100, description="姓名")
-    cert_type: str = Field(
-        "01",
-        pattern=r"^(01|02|03|04|05|06|07|08|09|10|11|99)$",
-        description="身份证件类型 (psn_cert_type; 01 居民身份证)",
+    cert_type: certs.CertType = Field(
+        certs.CertType.resident_id,
+        description="身份证件类型 (psn_cert_type): 01 居民身份证, 04/05 港澳居民来往内地通行证, "
+        "06 台湾居民来往大陆通行证, 07 外国人永久居留身份证, 08 外国人护照, 24 港澳台居民居住证, 99 其他",
     )
     certno: str = Field(min_length=5, max_length=30, description="身份证件号码")
     declared_monthly_wage: Money | None = Field(None, description="申报月工资（元）")
@@ -30,8 +31,7 @@ class EmployeeRow(BaseModel):
 
     @model_validator(mode="after")
     def _certno_by_type(self) -> "EmployeeRow":
-        if self.cert_type == "01":
-            self.certno = validate_certno(self.certno)
+        self.certno = certs.validate_document(self.cert_type, self.certno)
         return self
 
     @field_validator("start_month")
@@ -43,9 +43,7 @@ class EmployeeRow(BaseModel):
 
     @property
     def birth_month(self) -> str | None:
-        if self.cert_type == "01" and len(self.certno) == 18:
-            return f"{self.certno[6:10]}-{self.certno[10:12]}"
-        return None
+        return certs.birth_month(self.cert_type, self.certno)
 
 
 class EmployeeRegistrationForm(BaseModel):

@@ -1,10 +1,26 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from medins.ids import USCC, CertNo
 from registration.units.domain import InsuredProduct, UnitStatus
+
+
+class PublicSectorInfo(BaseModel):
+    """样表1 「机关事业单位及社会团体填报以下信息」."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    funding_source: str | None = Field(None, max_length=50, description="经费来源")
+    competent_department: str | None = Field(None, max_length=200, description="主管部门")
+    authorized_staff: int | None = Field(None, ge=0, description="最新核编人数（含纪检、军转）")
+    retirees: int | None = Field(None, ge=0, description="退休人数")
+    organ_staff: int | None = Field(None, ge=0, description="机关在编人数")
+    civil_servants: int | None = Field(None, ge=0, description="公务员人数")
+    logistics_staff: int | None = Field(None, ge=0, description="后勤服务人数")
+    civil_servant_law_staff: int | None = Field(None, ge=0, description="参公在编人数")
+    public_institution_staff: int | None = Field(None, ge=0, description="事业在编人数")
 
 
 class RegisterUnit(BaseModel):
@@ -32,6 +48,8 @@ class RegisterUnit(BaseModel):
     insured_products: list[InsuredProduct] = Field(
         min_length=1, description="参保险种: employee_medical 职工基本医疗（生育）保险, supplementary, other"
     )
+    unit_type: str | None = Field(None, max_length=50, description="单位类型")
+    public_sector: PublicSectorInfo | None = Field(None, description="机关事业单位及社会团体填报")
 
 
 class UnitOut(BaseModel):
@@ -60,3 +78,8 @@ class UnitOut(BaseModel):
     status: UnitStatus
     region: str
     registered_at: datetime
+    unit_type: str | None = None
+    public_sector: dict[str, object] | None = None
+    suspended_on: date | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str | None = None

@@ -62,7 +62,12 @@ async def register_unit(uow: UnitOfWork, *, command: RegisterUnit, actor: str) -
 
 
 async def complete_unit_registration(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:
-    """Runs when the 单位参保登记 case completes."""
+    """Runs when the 单位参保登记 case completes: a new registration, or the 暂停、恢复、注销、拆分合并分立 its
+    form names as ``operation`` (样表1 登记类型)."""
+    if (case["form"] or {}).get("operation"):
+        from registration.completion import run_operation  # the handlers import this module
+
+        return await run_operation(uow, case)
     employer = await register_unit(uow, command=RegisterUnit.model_validate(case["form"]), actor=case["submitted_by"])
     return {"unit_id": str(employer.id), "unit_code": employer.unit_code, "uscc": employer.uscc}
 
