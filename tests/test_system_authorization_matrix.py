@@ -236,3 +236,13 @@ RULES |= {
     "POST /api/v1/registration/person-insurance-queries": WINDOW | {PERSON},
     "POST /api/v1/registration/unit-insurance-queries": WINDOW | {EMPLOYER},
 }
+
+
+# 缴费记录: the tax bureau's file imported by 财务, batches and insured periods read by staff
+RULES |= {
+    "POST /api/v1/registration/contribution-batches": {FINANCE, ADMIN},
+    "GET /api/v1/registration/contribution-batches": STAFF,
+    "GET /api/v1/registration/contribution-batches/{batch_id}": STAFF,
+    "GET /api/v1/registration/persons/{certno}/insured-periods": STAFF,
+}
+PLACEHOLDERS |= {"batch_id": str(uuid.UUID(int=0))}

@@ -6,6 +6,7 @@ import time
 import uuid
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.middleware.body_limit import RequestBodyLimitResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medins.context import new_traceparent, request_id_var, trace_id_of, trace_id_var
@@ -128,75 +129,59 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies above the limit with 413 problem+json, by header and while streaming."""
+    """Refuses bodies above the limit with 413 problem+json, by header and while streaming.
+
+    Starlette's request-body limiter does the counting, so that a route which reads its body as a stream
+    and never holds it whole (a file upload) can take a larger one with FastAPI's ``max_body_size=``."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(
+    def _problem(self, limit: int) -> bytes:
+        return json.dumps(
             {
                 "type": "https://medins.example/problems/payload_too_large",
                 "title": "请求体过大",
                 "status": 413,
                 "code": "payload_too_large",
-                "detail": f"请求体不得超过 {self.max_bytes} 字节",
+                "detail": f"请求体不得超过 {limit} 字节",
             },
             ensure_ascii=False,
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    too_big = int(value) > self.max_bytes
-                except ValueError:
-                    too_big = True
-                if too_big:
-                    await self._reject(send)
+        responder = RequestBodyLimitResponder(self.app, self.max_bytes)
+        replacing = False
+
+        async def problem_send(message: Message) -> None:
+            # the limiter answers in plain text itself when a body is too large; the API answers in problem+json
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                replacing = content_type.startswith(b"text/plain")
+                if replacing:
+                    body = self._problem(responder.max_body_size)
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 413,
+                            "headers": [
+                                (b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode()),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
                     return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+            if replacing and message["type"] == "http.response.body":
+                return
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await self._reject(send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await responder(scope, receive, problem_send)
 
 
 def header(scope: Scope, name: bytes) -> str | None:

@@ -3,6 +3,8 @@
 import uuid
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from medins.bus.envelope import IntegrationEvent
 from medins.money import Money
 
@@ -284,3 +286,51 @@ PUBLISHED += [
     GapBackpaid,
     ArrearsBackpaid,
 ]
+
+
+# -- 缴费记录 (contribution months, imported in batches) -----------------------------------------------
+
+
+class ContributionPerson(BaseModel):
+    """A person who paid: 人员编号 and 身份证号."""
+
+    model_config = ConfigDict(frozen=True)
+
+    psn_no: str
+    certno: str
+
+
+class ContributionRecorded(IntegrationEvent):
+    """缴费记录 imported: the persons who paid for ``month`` under ``insutype`` (one part of a batch).
+
+    At most 1,000 persons a message. A read model of "who was insured when" adds (person, insutype, month)
+    for each; the batch's ``registration.contribution.batch_imported.v1`` says how many parts it has."""
+
+    event_type = "registration.contribution.recorded.v1"
+
+    batch_id: uuid.UUID
+    source: str
+    period: str  # YYYY-MM: the batch's 费款所属期
+    part: int  # 1 … the batch's ``parts``
+    insutype: str
+    month: str  # YYYY-MM: the month paid for (费款所属期; earlier than ``period`` for 补缴)
+    persons: list[ContributionPerson]
+
+
+class ContributionBatchImported(IntegrationEvent):
+    """缴费明细批次 imported: its counts, and how many ``recorded.v1`` parts carry its new months."""
+
+    event_type = "registration.contribution.batch_imported.v1"
+
+    batch_id: uuid.UUID
+    source: str
+    period: str
+    rows_total: int
+    rows_recorded: int
+    rows_unchanged: int
+    rows_rejected: int
+    parts: int
+    imported_at: datetime
+
+
+PUBLISHED += [ContributionRecorded, ContributionBatchImported]

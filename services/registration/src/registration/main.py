@@ -8,6 +8,7 @@ from registration.accounts.router import router as accounts_router
 from registration.accounts.withdrawals import complete_withdrawal
 from registration.applications.router import router as applications_router
 from registration.config import Settings
+from registration.contributions.router import router as contributions_router
 from registration.lifecycle import LIFECYCLE_HANDLERS, LIFECYCLE_ROUTERS
 from registration.persons.router import router as persons_router
 from registration.persons.service import complete_employee_registration
@@ -21,7 +22,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="参保登记服务 registration",
         description="参保单位与参保人员的登记、变更、缴费期间与个人账户",
         settings=settings or Settings(),
-        routers=[applications_router, units_router, persons_router, accounts_router, *LIFECYCLE_ROUTERS],
+        routers=[
+            applications_router,
+            units_router,
+            persons_router,
+            accounts_router,
+            *LIFECYCLE_ROUTERS,
+            contributions_router,
+        ],
         completion_handlers={
             "unit_registration": complete_unit_registration,
             "employee_registration": complete_employee_registration,

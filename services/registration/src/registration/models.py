@@ -18,3 +18,8 @@ from registration.persons.models import EnrolmentChange  # noqa: E402
 from registration.units.models import UnitChange, UnitLink  # noqa: E402
 
 __all__ += ["ArrearsBackpay", "BackpaidMonth", "EnrolmentChange", "GapBackpay", "Retirement", "UnitChange", "UnitLink"]
+
+# 缴费记录 (contribution months and their import batches)
+from registration.contributions.models import ContributionBatch, ContributionRecord, ContributionRejection  # noqa: E402
+
+__all__ += ["ContributionBatch", "ContributionRecord", "ContributionRejection"]
