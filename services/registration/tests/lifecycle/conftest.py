@@ -163,3 +163,10 @@ async def xuzhou(make_database, amqp_url: str, tmp_path: Path) -> AsyncIterator[
     """The registration service of 徐州市 (320300) in process."""
     async for running in running_api(make_database, amqp_url, tmp_path, "320300"):
         yield running
+
+
+@pytest.fixture
+async def weifang(make_database, amqp_url: str, tmp_path: Path) -> AsyncIterator[Api]:
+    """The registration service of 潍坊市 (370700, the Shandong list) in process."""
+    async for running in running_api(make_database, amqp_url, tmp_path, "370700"):
+        yield running

@@ -79,6 +79,10 @@ async def test_a_unit_reduces_one_employee_and_terminates_another_with_the_reaso
     ]
     case = await api.done("/employee-reductions", reduction(uscc, *rows))
     assert [r["change_type"] for r in case["result"]["reduced"]] == ["terminate", "terminate"]
+    [receipt_ref] = [d for d in case["documents"] if d["kind"] == "receipt"]
+    receipt = (await api.get(f"/cases/{case['case_no']}/documents/{receipt_ref['id']}")).json()
+    fields = {f["key"]: f["value"] for f in receipt["fields"]}
+    assert receipt["form"] == "B.3" and fields["headcount"] == "2" and fields["reason"] == "职工退保（终止参保）2人"
     assert await api.scalar("SELECT died_on FROM insured_person WHERE certno = :c", c=dead) == date(2026, 2, 20)
     terminated = {e["certno"]: e["reason"] for e in await api.events("registration.person.terminated.v1")}
     assert terminated == {leaver: "transfer_out", dead: "death"}

@@ -20,7 +20,8 @@ from registration.persons.domain import (
     PersonNotEnrolled,
     TerminationReason,
 )
-from registration.persons.lifecycle import change_employer, lock_enrolment, move, record_death
+from registration.persons.lifecycle import lock_enrolment, move
+from registration.persons.moves import change_employer, record_death
 from registration.persons.service import active_employer
 from registration.units.models import Employer
 

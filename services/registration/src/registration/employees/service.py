@@ -37,7 +37,8 @@ from registration.persons.domain import (
     TerminationReason,
     cumulative_months,
 )
-from registration.persons.lifecycle import Locked, add_change, lock_enrolment, move, record_death, snapshot
+from registration.persons.lifecycle import Locked, add_change, lock_enrolment, move, snapshot
+from registration.persons.moves import record_death
 from registration.persons.service import EmployerNotActive, active_employer
 from registration.units.domain import UnitStatus
 from registration.units.models import Employer

@@ -23,8 +23,9 @@ from registration.persons.domain import (
     PersonNotEnrolled,
     TerminationReason,
 )
-from registration.persons.lifecycle import Locked, add_change, lock_enrolment, move, record_death
+from registration.persons.lifecycle import Locked, add_change, lock_enrolment, move
 from registration.persons.models import Enrolment, InsuredPerson
+from registration.persons.moves import record_death
 from registration.persons.service import ensure_person
 from registration.residents.forms import ResidentChangeForm, ResidentForm, ResidentRow
 

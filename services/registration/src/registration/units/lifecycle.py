@@ -15,8 +15,9 @@ from medins.ids import mask_certno
 from registration.casework import form_of
 from registration.events import UnitCancelled, UnitChanged, UnitRestructured, UnitResumed, UnitSuspended
 from registration.persons.domain import EnrolmentAction, EnrolmentStatus, PersonnelType
-from registration.persons.lifecycle import change_employer, lock_enrolments_at, move
+from registration.persons.lifecycle import move
 from registration.persons.models import Enrolment
+from registration.persons.moves import change_employer, lock_enrolments_at
 from registration.units.domain import (
     CHANGEABLE_FIELDS,
     RESTRUCTURE_ZH,
