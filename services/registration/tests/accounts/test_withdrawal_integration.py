@@ -7,7 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from medins.cases.service import Applicant
 from medins.identity import Principal, PrincipalKind
+from registration.accounts import service, withdrawals
+from registration.accounts.domain import EntryReason
+from registration.accounts.schemas import WithdrawalForm
 
 pytestmark = pytest.mark.integration
 
@@ -215,3 +219,43 @@ async def test_a_payment_racing_a_clawback_never_overdraws(db, api):
         assert paid == (Decimal("700.00") if taken.status_code == 201 else Decimal("1000.00"))
         assert await db.balance(number) == Decimal("0.00")
         assert (await db.ledger(number))[0] == Decimal("0.00")
+
+
+async def test_money_leaves_only_through_payment_by_finance_not_by_completing_the_case(db, api):
+    number = await stopped_with_balance(db, api, "冯十三", "66.00")
+    case = (await apply(api, application(number, "冯十三"))).json()["case"]
+    skipped = await act(api, case["case_no"], "complete")  # 受理/审核 may complete other accepted cases
+    assert skipped.status_code == 409 and skipped.json()["code"] == "payment_required"
+    status = await api.client.get(f"/api/v1/registration/cases/{case['case_no']}", headers=api.headers(STAFF))
+    assert status.json()["status"] == "accepted"
+    assert await db.balance(number) == Decimal("66.00") and (await counts(db))[1] == 0
+
+
+async def test_in_shandong_offsite_resettlement_is_paid_at_the_window_without_stopping_the_insurance(db, make_kit):
+    number = await db.enrol("山东人")  # still insured: 异地安置 keeps the insurance
+    async with db.uow("370700") as uow:
+        await service.credit(
+            uow, certno=number, amount=Decimal("450.00"), reason=EntryReason.transfer_in, reference="T1", actor="t"
+        )
+        await uow.commit()
+    kit = make_kit("370700")
+    form = WithdrawalForm.model_validate(application(number, "山东人", reason="offsite_resettlement")["form"])
+    staff = Principal(PrincipalKind.staff, "s-sd", "370700", frozenset({"intake", "review"}), "经办员")
+    async with db.uow("370700") as uow:
+        prepared = await withdrawals.prepare_withdrawal(
+            uow, form, known_situations=set(kit.item("account_withdrawal").situation_keys)
+        )
+        assert prepared.applicant == Applicant("person", number, "山东人")
+        row = await kit.submit(
+            uow,
+            item_key="account_withdrawal",
+            applicant=prepared.applicant,
+            actor=staff,
+            channel="window",
+            form=prepared.form,
+            materials=["id_document"],
+            situations=prepared.situations,
+        )
+        await uow.commit()
+    assert row["status"] == "completed" and row["result"]["amount"] == "450.00"  # 即时办结 (山东)
+    assert await db.balance(number) == Decimal("0.00")

@@ -10,7 +10,7 @@ from sqlalchemy.engine import RowMapping
 
 from medins.cases.domain import OPEN
 from medins.cases.service import Applicant
-from medins.cases.tables import case_record
+from medins.cases.tables import case_record, case_transition
 from medins.db import UnitOfWork
 from medins.errors import Conflict, ProblemError
 from medins.ids import mask_certno
@@ -34,6 +34,12 @@ RECEIPT_FIELDS = "receipt_fields"
 class WithdrawalInProgress(Conflict):
     code = "withdrawal_in_progress"
     title = "已有正在办理的一次性支取"
+
+
+class PaymentRequired(ProblemError):
+    status = 409
+    code = "payment_required"
+    title = "一次性支取须经财务拨付"
 
 
 class NameMismatch(ProblemError):
@@ -104,6 +110,17 @@ async def prepare_withdrawal(
     )
 
 
+async def _paid_by_finance(uow: UnitOfWork, case: RowMapping) -> bool:
+    """Whether this completion is the 拨付 action (its transition is recorded before the handler runs)."""
+    last = await uow.session.scalar(
+        select(case_transition.c.action)
+        .where(case_transition.c.case_id == case["id"])
+        .order_by(case_transition.c.id.desc())
+        .limit(1)
+    )
+    return last == "pay"
+
+
 def _form_of(case: RowMapping) -> WithdrawalForm:
     return WithdrawalForm.model_validate({k: v for k, v in case["form"].items() if k != RECEIPT_FIELDS})
 
@@ -111,6 +128,9 @@ def _form_of(case: RowMapping) -> WithdrawalForm:
 async def complete_withdrawal(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:
     """Runs when the case completes (拨付): the rules again on today's balance, the debit and the payment
     instruction, in the case's transaction. A refusal (422) rolls the completion back: nothing changes."""
+    if case["limit_unit"] != "immediate" and not await _paid_by_finance(uow, case):
+        # the kit lets 审核/受理 complete an accepted case; money leaves only through 拨付 (or 即时办结 at a window)
+        raise PaymentRequired("该办件须经审核后由财务执行「拨付」，不能直接办结")
     form = _form_of(case)
     account, _ = await _check(uow, form, region=case["region"])
     amount = withdrawal_amount(account.balance, form.amount)
