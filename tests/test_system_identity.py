@@ -295,7 +295,8 @@ def test_a_hospital_identifies_a_patient_by_id_card_or_social_security_card(gate
     )
     assert by_card.json()["identified_by"] == "social_security_card"
     assert by_card.json()["psn_no"] == by_id.json()["psn_no"]
-    bad = door.post("/api/v1/identity/persons", json={"certno": patient[:-1] + "0"}, headers=hospital)
+    wrong_check_digit = patient[:-1] + ("1" if patient[-1] == "0" else "0")
+    bad = door.post("/api/v1/identity/persons", json={"certno": wrong_check_digit}, headers=hospital)
     assert_problem(bad, 422, "validation_error")
     assert "身份证号码不正确" in bad.text
     unknown = door.post("/api/v1/identity/persons", json={"certno": new_certno()}, headers=hospital)
