@@ -72,3 +72,27 @@ async def test_the_window_query_case_completes_at_once_with_the_record(api: Api)
         "/person-insurance-queries", {"form": {"certno": new_certno(date(1990, 1, 1))}, "materials": ["id_document"]}
     )
     assert unknown.status_code == 404 and unknown.json()["code"] == "person_not_found"
+
+
+async def test_the_records_show_the_contributions_the_tax_bureau_files_recorded(api: Api):
+    uscc = await api.unit()
+    [certno] = await api.employees(uscc, "缴费人", start_month="2026-01")
+    header = "certno,psn_name,insutype,month,contribution_base,employer_amount,person_amount,employer_uscc,paid_on"
+    rows = [f"{certno},缴费人,310,2026-{m:02d},6000.00,480.00,120.00,{uscc}," for m in (1, 2, 3)]
+    imported = await api.post(
+        "/contribution-batches",
+        ("\n".join([header, *rows]) + "\n").encode(),
+        params={"period": "2026-03"},
+        headers={"content-type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    record = (await api.post("/insurance-info/persons", {"certno": certno})).json()
+    [months] = record["contributions"]
+    assert months["insutype"] == "310" and months["actual_months"] == 3 and months["last_month"] == "2026-03"
+    unit = (await api.get(f"/insurance-info/units/{uscc}", employer(uscc))).json()
+    assert unit["contribution"]["recorded"] == {
+        "last_month": "2026-03",
+        "persons": 1,
+        "employer_amount": "480.00",
+        "person_amount": "120.00",
+    }

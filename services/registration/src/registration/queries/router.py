@@ -21,9 +21,8 @@ from registration.queries.service import (
     find_person_record,
     find_unit,
     person_record,
-    unit_employees,
-    unit_record,
 )
+from registration.queries.units import unit_employees, unit_record
 
 router = APIRouter(prefix="/api/v1/registration", tags=["queries 参保信息查询"])
 
