@@ -5,6 +5,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.engine import RowMapping
@@ -121,9 +122,10 @@ def case_router(service: str) -> APIRouter:
         if format == "pdf":
             pdf = await asyncio.to_thread(render_pdf, body)
             filename = f"{case_no}-{found[0]['form']}.pdf"
-            return Response(
-                pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{filename}"'}
-            )
+            # a form named in Chinese (样表15) travels as RFC 6266 filename*, with an ASCII name beside it
+            fallback = filename.encode("ascii", "ignore").decode()
+            disposition = f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+            return Response(pdf, media_type="application/pdf", headers={"content-disposition": disposition})
         return Response(json.dumps(body, ensure_ascii=False, default=str).encode(), media_type="application/json")
 
     @router.post(

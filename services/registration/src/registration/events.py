@@ -334,3 +334,112 @@ class ContributionBatchImported(IntegrationEvent):
 
 
 PUBLISHED += [ContributionRecorded, ContributionBatchImported]
+
+
+# -- 转移接续 (transfer between regions): registration's side of the transfer service's saga ------------------
+
+
+class TransferPeriod(BaseModel):
+    """One row of 样表16: a period insured in one pooling region under one insurance type."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start_month: str  # YYYY-MM
+    end_month: str
+    insutype: str
+    months: int
+    admdvs: str
+    agency_name: str | None = None
+    remark: str | None = None
+
+
+class TransferOutPrepared(IntegrationEvent):
+    """转出: the person checked, the whole account balance debited and the enrolment ended (transfer_out);
+    the periods of the 信息表 and the amount debited, for the transfer service to send."""
+
+    event_type = "registration.transfer_out.prepared.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    name: str
+    sex: str | None
+    insutype: str
+    periods: list[TransferPeriod]
+    amount_debited: Money
+    region: str
+
+
+class TransferOutRefused(IntegrationEvent):
+    """转出 refused: ``reason`` is unknown_person / name_mismatch / not_suspended / already_transferred /
+    no_employee_enrolment / other, ``detail`` says it in Chinese. Nothing was debited."""
+
+    event_type = "registration.transfer_out.refused.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    reason: str
+    detail: str
+    region: str
+
+
+class TransferInMerged(IntegrationEvent):
+    """转入: the periods brought in are recorded and the amount credited (cumulative months continue)."""
+
+    event_type = "registration.transfer_in.merged.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    amount_credited: Money
+    cumulative_months: int
+    region: str
+
+
+class TransferInRefused(IntegrationEvent):
+    """转入 refused (the person is not, or no longer, enrolled here): nothing was credited."""
+
+    event_type = "registration.transfer_in.refused.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    reason: str
+    detail: str
+    region: str
+
+
+PUBLISHED += [TransferOutPrepared, TransferOutRefused, TransferInMerged, TransferInRefused]
+
+
+class TransferOutRequested(IntegrationEvent):
+    """(consumed) the transfer service received a 联系函 for a person of this region."""
+
+    event_type = "transfer.outbound.requested.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    name: str
+    transfer_account: bool
+    region: str
+
+
+class TransferInMatched(IntegrationEvent):
+    """(consumed) the transfer service matched the 信息表 and the funds of a person coming here."""
+
+    event_type = "transfer.inbound.matched.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    name: str
+    origin_region: str
+    amount: Money
+    periods: list[TransferPeriod]
+    region: str
+
+
+#: the events of other services registration consumes (its own copies of the fields it reads); append with +=
+CONSUMED: list[type[IntegrationEvent]] = [TransferOutRequested, TransferInMatched]

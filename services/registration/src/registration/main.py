@@ -12,6 +12,7 @@ from registration.contributions.router import router as contributions_router
 from registration.lifecycle import LIFECYCLE_HANDLERS, LIFECYCLE_ROUTERS
 from registration.persons.router import router as persons_router
 from registration.persons.service import complete_employee_registration
+from registration.transfers_handlers import TRANSFER_CONSUMER
 from registration.units.router import router as units_router
 from registration.units.service import complete_unit_registration
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="参保登记服务 registration",
         description="参保单位与参保人员的登记、变更、缴费期间与个人账户",
         settings=settings or Settings(),
+        consumers=[TRANSFER_CONSUMER],
         routers=[
             applications_router,
             units_router,

@@ -74,6 +74,7 @@ class TransferLetter(_Document):
     accepted_on: date = Field(description="转入地受理日期（总时限起算日）")
     certificate_no: str | None = Field(None, description="《参保凭证》凭证号")
     case_no: str = Field(description="转入地办件编号")
+    application_no: str | None = Field(None, description="在转出地申请、转来办理时，转出地的办件编号")
 
 
 class InsuredPeriodRow(_Document):

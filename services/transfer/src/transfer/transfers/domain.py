@@ -22,6 +22,7 @@ class TransferStatus(StrEnum):
     """Where a transfer stands in this agency."""
 
     # 转入地 (inbound)
+    submitted = "submitted"  # 已申请，待受理（材料待补正或待窗口受理）
     accepted = "accepted"  # 已受理
     letter_issued = "letter_issued"  # 《联系函》已生成，待送达转出地
     letter_sent = "letter_sent"  # 《联系函》已送达转出地
@@ -39,6 +40,7 @@ class TransferStatus(StrEnum):
 
 
 class TransferAction(StrEnum):
+    accept = "accept"
     issue_letter = "issue_letter"
     deliver = "deliver"  # the partner acknowledged our document(s)
     receive_documents = "receive_documents"  # 《信息表》 or the remittance arrived
@@ -54,6 +56,8 @@ class TransferAction(StrEnum):
 S, A = TransferStatus, TransferAction
 
 INBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
+    (S.submitted, A.accept): S.accepted,
+    (S.submitted, A.reject): S.rejected,
     (S.accepted, A.issue_letter): S.letter_issued,
     (S.letter_issued, A.deliver): S.letter_sent,
     (S.letter_issued, A.receive_documents): S.documents_received,
@@ -69,6 +73,8 @@ INBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
 }
 
 OUTBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
+    (S.submitted, A.accept): S.requested,
+    (S.submitted, A.reject): S.rejected,
     (S.requested, A.receive_letter): S.letter_received,
     (S.letter_received, A.prepare): S.table_issued,
     (S.table_issued, A.deliver): S.completed,
@@ -77,6 +83,7 @@ OUTBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
 }
 
 STATUS_ZH = {
+    S.submitted: "已申请",
     S.accepted: "已受理",
     S.letter_issued: "联系函已出具",
     S.letter_sent: "联系函已发出",
@@ -120,6 +127,8 @@ class RejectionReason(StrEnum):
     no_employee_enrolment = "no_employee_enrolment"
     not_enrolled_at_destination = "not_enrolled_at_destination"
     transfer_in_progress = "transfer_in_progress"
+    not_accepted = "not_accepted"
+    other = "other"
 
 
 REJECTION_ZH = {
@@ -131,7 +140,17 @@ REJECTION_ZH = {
     RejectionReason.no_employee_enrolment: "参保人员在转出地没有职工基本医疗保险参保记录",
     RejectionReason.not_enrolled_at_destination: "参保人员尚未在转入地办理参保缴费手续",
     RejectionReason.transfer_in_progress: "参保人员已有正在办理的转移接续",
+    RejectionReason.not_accepted: "申请未予受理",
+    RejectionReason.other: "经办机构不予办理",
 }
+
+
+def rejection_reason(code: str) -> RejectionReason:
+    """A reason code from another service or region; one this version does not know is ``other``."""
+    try:
+        return RejectionReason(code)
+    except ValueError:
+        return RejectionReason.other
 
 
 def rejection_text(reason: RejectionReason, detail: str | None = None) -> str:

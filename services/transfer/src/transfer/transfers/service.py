@@ -1,12 +1,98 @@
-"""Use cases of transfers (转移接续); the only place that commits."""
+"""Reading transfers for staff and applicants: lists, details with every clock, the overdue list."""
+
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medins.cases.tables import case_record, case_stage_clock
+from transfer.partner.models import PartnerMessage
+from transfer.transfers.clocks import ClockView, exceeded_clocks
+from transfer.transfers.domain import OPEN_STATUSES, STATUS_ZH, TransferStatus
 from transfer.transfers.models import Transfer
+from transfer.transfers.schemas import ClockOut, OverdueOut, PartnerMessageOut, TransferDetail, TransferOut
 
 
-async def find_transfers(session: AsyncSession, *, limit: int, offset: int) -> list[Transfer]:
+async def find_transfers(
+    session: AsyncSession, *, limit: int, offset: int, direction: str | None = None, status: str | None = None
+) -> list[Transfer]:
     """Newest first."""
     query = select(Transfer).order_by(Transfer.created_at.desc(), Transfer.id).limit(limit).offset(offset)
+    if direction:
+        query = query.where(Transfer.direction == direction)
+    if status:
+        query = query.where(Transfer.status == status)
     return list((await session.scalars(query)).all())
+
+
+def transfer_out(transfer: Transfer) -> TransferOut:
+    out = TransferOut.model_validate(transfer)
+    return out.model_copy(update={"status_zh": STATUS_ZH[TransferStatus(transfer.status)]})
+
+
+async def clocks_of(session: AsyncSession, transfer: Transfer) -> list[ClockView]:
+    """Every stage clock of the transfer's case, and its overall clock."""
+    if transfer.case_no is None:
+        return []
+    case = (
+        (await session.execute(select(case_record).where(case_record.c.case_no == transfer.case_no))).mappings().one()
+    )
+    stages = (
+        await session.execute(
+            select(case_stage_clock)
+            .where(case_stage_clock.c.case_id == case["id"])
+            .order_by(case_stage_clock.c.started_on)
+        )
+    ).mappings()
+    views = [ClockView(s["stage"], s["started_on"], s["deadline"], s["completed_on"]) for s in stages]
+    if case["deadline"] is not None:
+        done = case["completed_at"].date() if case["completed_at"] is not None else None
+        views.append(ClockView("overall", transfer.accepted_on or case["accepted_on"], case["deadline"], done))
+    return views
+
+
+def _clock_out(views: list[ClockView], today_: date) -> list[ClockOut]:
+    return [
+        ClockOut(
+            clock=v.clock,
+            started_on=v.started_on,
+            deadline=v.deadline,
+            completed_on=v.completed_on,
+            exceeded=v.exceeded(today_),
+        )
+        for v in views
+    ]
+
+
+async def detail(session: AsyncSession, transfer: Transfer, today: date) -> TransferDetail:
+    views = await clocks_of(session, transfer)
+    messages = (
+        await session.scalars(
+            select(PartnerMessage).where(PartnerMessage.transfer_id == transfer.id).order_by(PartnerMessage.created_at)
+        )
+    ).all()
+    base = transfer_out(transfer).model_dump()
+    return TransferDetail(
+        **base,
+        letter=transfer.letter,
+        info_table=transfer.info_table,
+        remittance=transfer.remittance,
+        mismatch=transfer.mismatch,
+        partner_problem=transfer.partner_problem,
+        clocks=_clock_out(views, today),
+        overdue=bool(exceeded_clocks(views, today)) and transfer.status in OPEN_STATUSES,
+        messages=[PartnerMessageOut.model_validate(m) for m in messages],
+    )
+
+
+async def overdue(session: AsyncSession, today: date) -> list[OverdueOut]:
+    """超期转移接续: open transfers with any stage clock or the overall clock exceeded, all clocks shown."""
+    query = select(Transfer).where(Transfer.status.in_([str(s) for s in OPEN_STATUSES])).order_by(Transfer.created_at)
+    out = []
+    for transfer in (await session.scalars(query)).all():
+        views = await clocks_of(session, transfer)
+        exceeded = exceeded_clocks(views, today)
+        if exceeded:
+            base = transfer_out(transfer).model_dump()
+            out.append(OverdueOut(**base, clocks=_clock_out(views, today), exceeded=exceeded))
+    return out

@@ -1,0 +1,1 @@
+"""The partner API between regions' agencies: signed documents out through an outbox, in idempotently."""

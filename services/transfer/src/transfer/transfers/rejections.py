@@ -1,0 +1,40 @@
+"""不予办理 sent back to the region that asked: the reason travels with the number it answers."""
+
+import uuid
+
+from medins.db import UnitOfWork
+from transfer.context import TransferContext
+from transfer.partner.outbox import enqueue
+from transfer.transfers.documents import TransferRejection
+from transfer.transfers.domain import REJECTION_ZH, RejectionReason
+
+
+async def send_rejection(
+    uow: UnitOfWork,
+    ctx: TransferContext,
+    *,
+    subject: str,
+    number: str,
+    to_region: str,
+    certno: str,
+    name: str,
+    reason: RejectionReason,
+    detail: str | None,
+    transfer_id: uuid.UUID | None,
+) -> TransferRejection:
+    rejection = TransferRejection(
+        subject=subject,  # type: ignore[arg-type]
+        number=number,
+        from_region=ctx.region,
+        to_region=to_region,
+        certno=certno,
+        name=name,
+        reason=reason,
+        detail=detail or REJECTION_ZH[reason],
+        rejected_on=ctx.today(),
+    )
+    jws = ctx.signer.sign_document(rejection.model_dump(mode="json"))
+    await enqueue(
+        uow.session, partner=to_region, kind="rejection", number=f"{subject}:{number}", jws=jws, transfer_id=transfer_id
+    )
+    return rejection

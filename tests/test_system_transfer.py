@@ -1,0 +1,386 @@
+"""转移接续 between two full deployments side by side (郴州市 431000 and 潍坊市 370700): each with its own
+databases, queue names, gateway and region key, talking only through each other's gateway.
+
+A person moves both ways end to end; the transfer-out region is stopped for a while and then started; a letter
+arrives twice; a tampered table is refused; the money is conserved to the fen over many transfers.
+"""
+
+import asyncio
+import base64
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
+
+import httpx
+import pytest
+from pypdf import PdfReader
+from stdnum.cn import ric
+from stdnum.cn import uscc as uscc_code
+
+from gateway.admin import upsert_partner
+from medins.identity import generate_ed25519_keypair
+from medins.partners import PartnerClient, RegionSigner
+from medins.stack import Stack
+
+pytestmark = pytest.mark.system
+
+NAMES = {"431000": "郴州市医疗保障事务中心", "370700": "潍坊市医疗保障服务中心"}
+UNIT_MATERIALS = ["uscc_certificate", "unit_registration_form"]
+EMPLOYEE_MATERIALS = ["employee_registration_form", "id_document"]
+
+
+def new_uscc(region: str) -> str:
+    body = "91" + region + "".join(random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc_code.calc_check_digit(body)
+
+
+def new_certno() -> str:
+    body = f"431002{random.randrange(1965, 2000)}{random.randrange(1, 13):02d}{random.randrange(1, 29):02d}"
+    body += f"{random.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def wait_for(what: str, probe, timeout: float = 120.0, every: float = 0.5):
+    """Poll ``probe`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Region:
+    code: str
+    stack: Stack
+    staff: httpx.Client
+    uscc: str = ""
+
+    def url(self) -> str:
+        return self.stack.cfg.url("gateway")
+
+    def region_key(self) -> bytes:
+        return (self.stack.cfg.base_dir / ".run" / "keys" / "region-private.pem").read_bytes()
+
+    def done(self, path: str, body: dict) -> dict:
+        """Apply at registration and, unless the window completed it, complete the case as a reviewer."""
+        applied = self.staff.post(f"/api/v1/registration{path}", json=body)
+        assert applied.status_code == 201, applied.text
+        case = applied.json()["case"]
+        if case["status"] != "completed":
+            completed = self.staff.post(f"/api/v1/registration/cases/{case['case_no']}/actions/complete", json={})
+            assert completed.status_code == 200, completed.text
+            case = completed.json()
+        return dict(case)
+
+    def enrol(self, certno: str, name: str, *, balance: Decimal | None = None, stop: bool = False) -> None:
+        """参保登记 at this region's unit; a balance credited (财务); 暂停缴费 (停保) when asked."""
+        row = {"name": name, "certno": certno, "declared_monthly_wage": "6000.00", "start_month": "2020-01"}
+        form = {"unit_uscc": self.uscc, "employees": [row]}
+        self.done("/employee-registrations", {"form": form, "materials": EMPLOYEE_MATERIALS})
+        if balance:
+            line = {"certno": certno, "amount": str(balance), "reference": f"alloc-{certno}"}
+            credited = self.staff.post(
+                "/api/v1/registration/accounts/credits",
+                json={"lines": [line]},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert credited.status_code == 201, credited.text
+        if stop:
+            reduction = {"name": name, "certno": certno, "change_type": "suspend", "stop_month": "2026-11"}
+            form = {"unit_uscc": self.uscc, "rows": [reduction]}
+            self.done("/employee-reductions", {"form": form, "materials": EMPLOYEE_MATERIALS})
+
+    def ledger(self, certno: str) -> dict:
+        response = self.staff.get(f"/api/v1/registration/accounts/{certno}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def transfer(self, transfer_id: str) -> dict:
+        response = self.staff.get(f"/api/v1/transfer/transfers/{transfer_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def transfers_of(self, certno: str) -> list[dict]:
+        listed = self.staff.get("/api/v1/transfer/transfers", params={"limit": 200}).json()
+        return [self.transfer(t["id"]) for t in listed if t["certno"] == certno[:6] + "*" * 8 + certno[-4:]]
+
+    def completed(self, transfer_id: str, timeout: float = 120.0) -> dict:
+        return dict(
+            wait_for(
+                f"transfer {transfer_id} in {self.code} completed",
+                lambda: (t := self.transfer(transfer_id))["status"] in ("completed", "rejected") and t,
+                timeout,
+            )
+        )
+
+    def person(self, certno: str, name: str) -> httpx.Client:
+        """The person with a 医保电子凭证 of this deployment's development issuer."""
+        token = httpx.post(
+            self.stack.cfg.url("devissuer") + "/ecredential-token",
+            json={"certno": certno, "name": name, "region": self.code},
+        ).json()["access_token"]
+        return httpx.Client(base_url=self.url(), headers={"authorization": f"Bearer {token}"}, timeout=30)
+
+
+def staff_client(stack: Stack) -> httpx.Client:
+    token = httpx.post(stack.cfg.url("devissuer") + "/staff-token", json={"staff_id": "demo-admin"}).json()
+    return httpx.Client(
+        base_url=stack.cfg.url("gateway"), headers={"authorization": f"Bearer {token['access_token']}"}, timeout=30
+    )
+
+
+@pytest.fixture(scope="module")
+def regions(stack: Stack, stack_370700: Stack) -> Iterator[tuple[Region, Region]]:
+    """The two deployments trusting each other: each gateway knows the other's key, each transfer service the
+    other's gateway and key; one unit in each region to enrol people at."""
+    chenzhou, weifang = (
+        Region("431000", stack, staff_client(stack)),
+        Region("370700", stack_370700, staff_client(stack_370700)),
+    )
+    own = {}
+    for region in (chenzhou, weifang):
+        response = region.staff.get("/api/v1/transfer/partners/self")
+        assert response.status_code == 200, response.text
+        own[region.code] = response.json()
+    for region, other in ((chenzhou, weifang), (weifang, chenzhou)):
+        pem = own[other.code]["public_key_pem"].encode()
+        asyncio.run(
+            upsert_partner(
+                region.stack.cfg.database_url("gateway"),
+                admdvs=other.code,
+                name=NAMES[other.code],
+                base_url=other.url(),
+                public_keys_pem=[pem],
+            )
+        )
+        trusted = region.staff.put(
+            f"/api/v1/transfer/partners/{other.code}",
+            json={"name": NAMES[other.code], "base_url": other.url(), "jwks": own[other.code]["jwks"]},
+        )
+        assert trusted.status_code == 200, trusted.text
+        region.uscc = new_uscc(region.code)
+        unit = {
+            "uscc": region.uscc,
+            "name": f"{region.code}转移接续测试有限公司",
+            "address": "示例路1号",
+            "legal_rep_name": "张三",
+            "legal_rep_phone": "0735-2221234",
+            "legal_rep_certno": "11010519491231002X",
+            "handler_name": "李四",
+            "handler_mobile": "13800138000",
+            "insured_products": ["employee_medical"],
+        }
+        region.done("/unit-registrations", {"form": unit, "materials": UNIT_MATERIALS})
+    try:
+        yield chenzhou, weifang
+    finally:
+        chenzhou.staff.close()
+        weifang.staff.close()
+
+
+def apply_in(destination: Region, certno: str, name: str, origin: str) -> dict:
+    """转移接续手续办理 at the 转入地 (once its transfer service has learnt of the enrolment there)."""
+    body = {
+        "certno": certno,
+        "name": name,
+        "phone": "13800138000",
+        "household_type": "non_agricultural",
+        "origin_region": origin,
+        "materials": ["id_document", "insurance_certificate"],
+    }
+
+    def attempt():
+        response = destination.staff.post("/api/v1/transfer/transfers/inbound", json=body)
+        if response.status_code == 422 and response.json()["code"] == "not_enrolled_here":
+            return None
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return dict(wait_for("the enrolment to reach the transfer service", attempt, timeout=30))
+
+
+def pdf_text(region: Region, case_no: str, document_id: str, client: httpx.Client | None = None) -> str:
+    response = (client or region.staff).get(
+        f"/api/v1/transfer/cases/{case_no}/documents/{document_id}", params={"format": "pdf"}
+    )
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf", response.text
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(BytesIO(response.content)).pages)
+
+
+def moved(origin: Region, destination: Region, certno: str, amount: Decimal) -> None:
+    """The money left the 转出地's ledger and arrived in the 转入地's, to the fen."""
+    out_ledger, in_ledger = origin.ledger(certno), destination.ledger(certno)
+    assert Decimal(out_ledger["account"]["balance"]) == 0
+    debit = out_ledger["entries"][0]
+    assert (debit["direction"], debit["reason"], Decimal(debit["amount"])) == ("debit", "transfer_out", amount)
+    credit = in_ledger["entries"][0]
+    assert (credit["direction"], credit["reason"], Decimal(credit["amount"])) == ("credit", "transfer_in", amount)
+    assert credit["reference"] == debit["reference"]  # both name the same 联系函
+
+
+def test_a_person_moves_from_weifang_to_chenzhou_applied_for_at_chenzhou(regions):
+    chenzhou, weifang = regions
+    certno, name, amount = new_certno(), "张两地", Decimal("1234.56")
+    weifang.enrol(certno, name, balance=amount, stop=True)
+    chenzhou.enrol(certno, name)
+    applied = apply_in(chenzhou, certno, name, "370700")
+    assert applied["transfer"]["status"] == "letter_issued" and applied["case"]["status"] == "in_review"
+    done = chenzhou.completed(applied["transfer"]["id"])
+    assert done["status"] == "completed" and Decimal(done["amount"]) == amount
+    assert {c["clock"] for c in done["clocks"]} == {"letter", "completion", "overall"}
+    assert all(c["completed_on"] for c in done["clocks"]) and not done["overdue"]
+    moved(weifang, chenzhou, certno, amount)
+    [outbound] = wait_for(
+        "the 转出地 to be done", lambda: [t for t in weifang.transfers_of(certno) if t["status"] == "completed"]
+    )
+    assert outbound["letter_no"] == done["letter_no"] and Decimal(outbound["amount"]) == amount
+    # the applicant follows the transfer in both regions, and reads the documents
+    with chenzhou.person(certno, name) as me_here, weifang.person(certno, name) as me_there:
+        [case_here] = me_here.get("/api/v1/transfer/cases").json()
+        [case_there] = me_there.get("/api/v1/transfer/cases").json()
+        assert case_here["progress"] == case_there["progress"] == "已办结"
+        table = next(d for d in case_here["documents"] if d["form"] == "样表16")
+        text = pdf_text(chenzhou, case_here["case_no"], table["id"], me_here)
+        assert "壹仟贰佰叁拾肆元伍角陆分" in text and "￥1234.56" in text and certno in text
+        letter = next(d for d in case_there["documents"] if d["form"] == "样表15")
+        text = pdf_text(weifang, case_there["case_no"], letter["id"], me_there)
+        assert (
+            f"郴州市{done['letter_no'][6:10]}年第{done['letter_no'][10:]}号" in text
+            and "潍坊市医疗保障服务中心" in text
+        )
+
+
+def test_a_person_moves_from_chenzhou_to_weifang_applied_for_at_chenzhou_with_a_certificate(regions):
+    chenzhou, weifang = regions
+    certno, name, amount = new_certno(), "李回鲁", Decimal("2000.10")
+    chenzhou.enrol(certno, name, balance=amount, stop=True)
+    weifang.enrol(certno, name)
+    body = {
+        "certno": certno,
+        "name": name,
+        "household_type": "agricultural",
+        "household_place": "山东省潍坊市",
+        "destination_region": "370700",
+        "materials": ["id_document"],
+    }
+
+    def attempt():
+        response = chenzhou.staff.post("/api/v1/transfer/transfers/outbound", json=body)
+        if response.status_code in (404, 422) and response.json()["code"] in ("person_not_found", "not_suspended"):
+            return None  # the 停保 has not reached the transfer service yet
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    applied = wait_for("the 停保 to reach the transfer service", attempt, timeout=30)
+    assert applied["transfer"]["status"] == "requested"
+    certificate = next(d for d in applied["case"]["documents"] if d["form"] == "样表14")
+    text = pdf_text(chenzhou, applied["case"]["case_no"], certificate["id"])
+    assert "贰仟元壹角" in text and "起2020年01月止2026年10月" in text
+    done = chenzhou.completed(applied["transfer"]["id"])
+    assert done["status"] == "completed" and Decimal(done["amount"]) == amount
+    [inbound] = wait_for(
+        "the 转入地 to complete", lambda: [t for t in weifang.transfers_of(certno) if t["status"] == "completed"]
+    )
+    assert inbound["certificate_no"] == applied["transfer"]["certificate_no"]
+    moved(chenzhou, weifang, certno, amount)
+
+
+def test_the_letter_waits_while_the_transfer_out_region_is_stopped_and_goes_when_it_is_started(regions):
+    chenzhou, weifang = regions
+    certno, name, amount = new_certno(), "王停机", Decimal("77.70")
+    weifang.enrol(certno, name, balance=amount, stop=True)
+    chenzhou.enrol(certno, name)
+    weifang.stack.stop()
+    try:
+        applied = apply_in(chenzhou, certno, name, "370700")
+        waiting = wait_for(
+            "a few failed attempts",
+            lambda: (t := chenzhou.transfer(applied["transfer"]["id"]))["messages"][0]["attempts"] >= 3 and t,
+            timeout=60,
+        )
+        assert waiting["status"] == "letter_issued"
+        [letter] = waiting["messages"]
+        assert letter["kind"] == "letter" and letter["delivered_at"] is None and letter["last_error"]
+    finally:
+        weifang.stack.start(timeout=120)
+    done = chenzhou.completed(applied["transfer"]["id"], timeout=180)
+    assert done["status"] == "completed"
+    moved(weifang, chenzhou, certno, amount)
+
+
+def post_as(sender: Region, receiver: Region, kind: str, document: str) -> httpx.Response:
+    """A partner request to ``receiver``'s gateway, signed with ``sender``'s region key."""
+    client = PartnerClient(RegionSigner(sender.code, sender.region_key()))
+
+    async def send() -> httpx.Response:
+        try:
+            return await client.request(
+                "POST",
+                partner=receiver.code,
+                base_url=receiver.url(),
+                path="/api/v1/transfer/partner/messages",
+                json_body={"kind": kind, "document": document},
+            )
+        finally:
+            await client.aclose()
+
+    return asyncio.run(send())
+
+
+def tamper(jws: str, change: dict) -> str:
+    header, payload, signature = jws.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["doc"] |= change
+    return ".".join([header, base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode(), signature])
+
+
+def test_a_duplicate_letter_is_handled_once_and_a_tampered_table_is_refused(regions):
+    chenzhou, weifang = regions
+    certno, name, amount = new_certno(), "赵重发", Decimal("300.00")
+    weifang.enrol(certno, name, balance=amount, stop=True)
+    chenzhou.enrol(certno, name)
+    applied = apply_in(chenzhou, certno, name, "370700")
+    done = chenzhou.completed(applied["transfer"]["id"])
+    letter = chenzhou.staff.get(f"/api/v1/transfer/transfers/{done['id']}/signed/letter").json()["jws"]
+    again = post_as(chenzhou, weifang, "letter", letter)
+    assert again.status_code == 200 and again.json()["duplicate"] is True, again.text
+    [outbound] = weifang.transfers_of(certno)
+    assert outbound["status"] == "completed"
+    table = weifang.staff.get(f"/api/v1/transfer/transfers/{outbound['id']}/signed/info_table").json()["jws"]
+    richer = post_as(weifang, chenzhou, "info_table", tamper(table, {"transferred_amount": "30000.00"}))
+    assert richer.status_code == 422 and richer.json()["code"] == "invalid_document_signature", richer.text
+    impostor, _ = generate_ed25519_keypair()
+    forged = RegionSigner("370700", impostor).sign_document(outbound["info_table"])
+    refused = post_as(weifang, chenzhou, "info_table", forged)
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_document_signature"
+    # a request signed with a key the gateway does not know does not even reach the service
+    stranger = Region("370700", weifang.stack, weifang.staff)
+    stranger.region_key = lambda: impostor  # type: ignore[method-assign]
+    response = post_as(stranger, chenzhou, "info_table", table)
+    assert response.status_code == 401
+    assert chenzhou.transfer(done["id"])["status"] == "completed"
+    moved(weifang, chenzhou, certno, amount)  # one debit, one credit: nothing moved twice
+
+
+def test_money_is_conserved_to_the_fen_over_many_transfers(regions):
+    chenzhou, weifang = regions
+    people = {new_certno(): Decimal(random.randrange(1, 1_000_000)) / 100 for _ in range(6)}
+    for n, (certno, amount) in enumerate(people.items()):
+        weifang.enrol(certno, f"多人{n}", balance=amount, stop=True)
+        chenzhou.enrol(certno, f"多人{n}")
+    applied = [apply_in(chenzhou, certno, f"多人{n}", "370700")["transfer"]["id"] for n, certno in enumerate(people)]
+    for transfer_id in applied:
+        assert chenzhou.completed(transfer_id)["status"] == "completed"
+    debited = sum((Decimal(weifang.ledger(c)["entries"][0]["amount"]) for c in people), Decimal("0"))
+    credited = sum((Decimal(chenzhou.ledger(c)["entries"][0]["amount"]) for c in people), Decimal("0"))
+    assert debited == credited == sum(people.values(), Decimal("0"))
+    for certno in people:
+        assert Decimal(weifang.ledger(certno)["account"]["balance"]) == 0
