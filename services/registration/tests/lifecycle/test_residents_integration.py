@@ -147,3 +147,33 @@ async def test_two_concurrent_registrations_of_one_person_leave_one_enrolment_an
     assert await api.scalar("SELECT count(*) FROM enrolment") == 1
     assert await api.scalar("SELECT count(*) FROM insured_person") == 1
     assert len(await api.events("registration.person.enrolled.v1")) == 1
+
+
+async def test_a_batch_enrols_known_persons_one_by_one_and_new_ones_in_bulk(api: Api):
+    known = new_certno(date(2010, 2, 2))
+    await api.done("/resident-registrations", resident(known, "老住户"))
+    suspend = {"name": "老住户", "certno": known, "change_type": "suspend", "month": "2026-06"}
+    await api.done("/resident-changes", {"form": suspend, "materials": ["id_document", "resident_change_form"]})
+    new = [new_certno(date(2011, 3, 3)), new_certno(date(2012, 4, 4))]
+    csv = "姓名,身份证号码\n老住户," + known + "\n" + "\n".join(f"新生{i},{c}" for i, c in enumerate(new))
+    params = {
+        "organisation_uscc": new_uscc(),
+        "organisation_name": "某中学",
+        "materials": [*ID_MATERIALS, "school_summary_form"],
+    }
+    upload = await api.post("/resident-batches", csv.encode(), params=params, headers={"content-type": "text/csv"})
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["case"]["result"]["enrolled"] == 3
+    statuses = await api.rows(
+        "SELECT p.name, e.status, e.detail->>'organisation' FROM enrolment e "
+        "JOIN insured_person p ON p.id = e.person_id ORDER BY 1"
+    )
+    assert statuses == [
+        ("新生0", "enrolled", "某中学"),
+        ("新生1", "enrolled", "某中学"),
+        ("老住户", "enrolled", "某中学"),
+    ]
+    kinds = await api.rows("SELECT kind FROM enrolment_change ORDER BY id")
+    assert [k for (k,) in kinds] == ["enrol", "suspend", "enrol", "enrol", "enrol"]
+    assert len(await api.events("registration.person.enrolled.v1")) == 4
+    assert len(set(await api.rows("SELECT psn_no FROM insured_person"))) == 3

@@ -1,6 +1,7 @@
 """What happens when a resident's case completes: 参保登记 (one person, or a school's or community's table)
 and 变更登记 (信息变更, 暂停, 终止, 恢复)."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from registration.persons.lifecycle import Locked, add_change, lock_enrolment, m
 from registration.persons.models import Enrolment, InsuredPerson
 from registration.persons.moves import record_death
 from registration.persons.service import ensure_person
+from registration.residents.bulk import detail_of, enrol_many, refusal
 from registration.residents.forms import ResidentChangeForm, ResidentForm, ResidentRow
 
 
@@ -47,15 +49,14 @@ async def screen(uow: UnitOfWork, certnos: list[str]) -> dict[str, str]:
             .where(InsuredPerson.certno.in_(certnos))
         )
     ).all()
-    reasons: dict[str, str] = {}
+    died: dict[str, date | None] = {}
+    statuses: dict[str, dict[str, str]] = {}
     for certno, died_on, insutype, status in rows:
-        if died_on is not None:
-            reasons[certno] = "该人员已登记死亡"
-        elif status == EnrolmentStatus.enrolled and insutype == RESIDENT_MEDICAL:
-            reasons.setdefault(certno, "已参加城乡居民基本医疗保险，不能重复登记")
-        elif status == EnrolmentStatus.enrolled and insutype == EMPLOYEE_MEDICAL:
-            reasons.setdefault(certno, "已参加职工基本医疗保险，不能参加城乡居民基本医疗保险")
-    return reasons
+        died[certno] = died_on
+        if insutype is not None:
+            statuses.setdefault(certno, {})[insutype] = status
+    reasons = {certno: refusal(died[certno], statuses.get(certno, {})) for certno in died}
+    return {certno: reason for certno, reason in reasons.items() if reason is not None}
 
 
 async def enrol_resident(
@@ -112,31 +113,34 @@ async def complete_resident_batch(uow: UnitOfWork, case: RowMapping) -> dict[str
     """A 汇总表 (样表6): every row kept at the upload is enrolled, unless the register refuses it by now (the
     person enrolled on their own meanwhile), which the report then says; all of it in one transaction."""
     form = case["form"]
-    organisation = form["organisation"]
+    organisation = form["organisation"].get("name")
     rows = [ResidentRow.model_validate(r) for r in form["rows"]]
-    refused_now = await screen(uow, [r.certno for r in rows])
+    common = {"actor": case["submitted_by"], "case_no": case["case_no"]}
+    bulk, refused, single = await enrol_many(uow, rows, organisation=organisation, **common)
+    enrolled = {r.certno for r in bulk}
+    for row in single:
+        try:
+            # the person is known: their enrolment moves (locked) like any other; move() publishes last, so a
+            # refusal leaves no event behind
+            async with uow.session.begin_nested():
+                await enrol_resident(uow, row, extra=detail_of(row, organisation), **common)
+            enrolled.add(row.certno)
+        except ProblemError as exc:
+            refused[row.certno] = exc.detail or exc.title
     report = list(form.get("refused", []))
-    enrolled = 0
     for row in rows:
         masked = mask_certno(row.certno)
-        if row.certno in refused_now:
-            report.append(_line(row.line, row.name, masked, "refused", [refused_now[row.certno]]))
-            continue
-        extra = {
-            "organisation": organisation.get("name"),
-            "annual_contribution": f"{row.annual_contribution:.2f}" if row.annual_contribution is not None else None,
-            "paid_on": str(row.paid_on) if row.paid_on else None,
-        }
-        await enrol_resident(uow, row, actor=case["submitted_by"], case_no=case["case_no"], extra=extra)
-        report.append(_line(row.line, row.name, masked, "enrolled", []))
-        enrolled += 1
+        if row.certno in enrolled:
+            report.append(_line(row.line, row.name, masked, "enrolled", []))
+        else:
+            report.append(_line(row.line, row.name, masked, "refused", [refused.get(row.certno, "未能登记")]))
     await uow.session.flush()
     report.sort(key=lambda r: r["line"])
     return {
-        "organisation": organisation.get("name"),
+        "organisation": organisation,
         "file_rows": form.get("file_rows", len(report)),
-        "enrolled": enrolled,
-        "refused": len(report) - enrolled,
+        "enrolled": len(enrolled),
+        "refused": len(report) - len(enrolled),
         "rows": report,
         "insutype": RESIDENT_MEDICAL,
     }
