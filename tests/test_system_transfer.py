@@ -67,7 +67,7 @@ class Region:
         return self.stack.cfg.url("gateway")
 
     def region_key(self) -> bytes:
-        return (self.stack.cfg.base_dir / ".run" / "keys" / "region-private.pem").read_bytes()
+        return (self.stack.cfg.keys_dir / "region-private.pem").read_bytes()
 
     def done(self, path: str, body: dict) -> dict:
         """Apply at registration and, unless the window completed it, complete the case as a reviewer."""

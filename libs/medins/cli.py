@@ -46,10 +46,16 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the key pairs of a deployment: the gateway's internal token key, the region's key (partner requests and
+#: the documents of 转移接续, used by the transfer service)
+DEPLOYMENT_KEYS = ("internal", "region")
+
+
 def _cmd_keys(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    ensure_keypair(folder / f"{args.name}-private.pem", folder / f"{args.name}-public.pem")
-    print(f"{folder}/{args.name}-private.pem, {folder}/{args.name}-public.pem")
+    for name in args.name or DEPLOYMENT_KEYS:
+        ensure_keypair(folder / f"{name}-private.pem", folder / f"{name}-public.pem")
+        print(f"{folder}/{name}-private.pem, {folder}/{name}-public.pem")
     return 0
 
 
@@ -71,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     keys = sub.add_parser("keys", help="create an Ed25519 key pair if missing")
     keys.add_argument("folder")
-    keys.add_argument("--name", default="internal")
+    keys.add_argument("--name", action="append", help=f"a key pair's name (default: {', '.join(DEPLOYMENT_KEYS)})")
     keys.set_defaults(func=_cmd_keys)
 
     args = parser.parse_args(argv)

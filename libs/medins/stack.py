@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medins.cli import ensure_keypair
+from medins.cli import DEPLOYMENT_KEYS, ensure_keypair
 from medins.devstack import LocalPostgres, LocalRabbitMQ, wait_port
 from medins.migrate import COMPONENTS, SERVICES, upgrade
 
@@ -70,6 +70,8 @@ def component_environment(cfg: StackConfig) -> dict[str, dict[str, str]]:
             f"{prefix}_REGION": cfg.region,
             f"{prefix}_INTERNAL_PUBLIC_KEY_FILE": str(cfg.keys_dir / "internal-public.pem"),
         }
+        if service == "transfer":
+            env[service]["TRANSFER_REGION_KEY_FILE"] = str(cfg.keys_dir / "region-private.pem")
         if cfg.bus_prefix:
             env[service] |= {
                 f"{prefix}_EXCHANGE": f"{cfg.bus_prefix}medins.events",
@@ -113,7 +115,8 @@ class Stack:
 
     def prepare(self) -> None:
         self.cfg.base_dir.mkdir(parents=True, exist_ok=True)
-        ensure_keypair(self.cfg.keys_dir / "internal-private.pem", self.cfg.keys_dir / "internal-public.pem")
+        for name in DEPLOYMENT_KEYS:
+            ensure_keypair(self.cfg.keys_dir / f"{name}-private.pem", self.cfg.keys_dir / f"{name}-public.pem")
         for component in COMPONENTS:
             upgrade(component, self.cfg.database_url(component))
         self.seed_demo_staff()

@@ -292,3 +292,31 @@ async def test_admins_see_the_regions_public_key_and_bad_partner_keys_are_refuse
     problem(bad, 422, "invalid_jwks")
     problem(await api.client.get("/api/v1/transfer/partners/self", headers=api.as_(CLERK)), 403, "role_required")
     _ = Decimal
+
+
+async def test_a_person_applies_online_with_their_e_credential_and_the_system_accepts_complete_materials(api: Api):
+    certno = new_certno()
+    await enrolled(api, certno, "周网办")
+    me = Principal(PrincipalKind.person, certno, "370700", name="周网办")
+    body = application(certno, name=None, channel="online")
+    created = await api.client.post("/api/v1/transfer/transfers/inbound", json=body, headers=api.as_(me))
+    assert created.status_code == 201, created.text
+    case = created.json()["case"]
+    assert case["applicant_name"] == "周网办" and case["channel"] == "online" and case["status"] == "in_review"
+    audit = await api.client.get(f"/api/v1/transfer/cases/{case['case_no']}/audit", headers=api.as_(ADMIN))
+    assert [(t["action"], t["actor_id"]) for t in audit.json()][:2] == [
+        ("submit", certno),
+        ("accept", "transfer-system"),
+    ]
+    # with a material missing the one-time notice lists it, and no letter is issued until a window accepts
+    other = new_certno()
+    await enrolled(api, other, "吴缺件")
+    incomplete = await api.client.post(
+        "/api/v1/transfer/transfers/inbound",
+        json=application(other, name="吴缺件", materials=["id_document"]),
+        headers=api.as_(ADMIN),
+    )
+    assert incomplete.status_code == 201, incomplete.text
+    assert incomplete.json()["case"]["status"] == "incomplete"
+    assert incomplete.json()["case"]["missing"] == ["《基本医疗保险参保凭证》"]
+    assert incomplete.json()["transfer"]["status"] == "submitted" and incomplete.json()["transfer"]["letter_no"] is None

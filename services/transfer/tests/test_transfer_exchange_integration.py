@@ -8,14 +8,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from medins.cases.domain import CaseAction
 from medins.cases.tables import case_document, case_record, case_stage_clock
 from medins.identity import generate_ed25519_keypair
 from medins.partners import RegionSigner
-from transfer.partner.models import PartnerMessage
+from transfer.partner.models import PartnerMessage, PartnerRegion
+from transfer.partner.outbox import backoff
 from transfer.persons.service import NotSuspended
-from transfer.transfers import applications, inbound
+from transfer.transfers import applications, delivery, inbound
 from transfer.transfers.documents import sex_of
 
 from .conftest import enrol, new_certno, registration_merges, registration_prepares, staff
@@ -323,3 +325,57 @@ async def test_money_is_conserved_to_the_fen_over_many_transfers(regions):
     assert sum(credited, Decimal("0")) == debited
     assert sum((t.amount for t in outbound_rows), Decimal("0")) == debited
     assert sum((t.amount for t in inbound_rows), Decimal("0")) == debited
+
+
+async def test_a_document_the_partner_refuses_is_not_sent_again_and_staff_see_why(regions):
+    chenzhou, weifang, network = regions
+    certno = new_certno()
+    await enrol(chenzhou, certno, "郑拒收", start=date(2026, 11, 1))
+    async with weifang.uow() as uow:  # 潍坊 no longer trusts 郴州's documents
+        await uow.session.execute(update(PartnerRegion).where(PartnerRegion.admdvs == "431000").values(active=False))
+        await uow.commit()
+    await apply_in(chenzhou, certno, "郑拒收", "370700")
+    await chenzhou.flush()
+    assert await chenzhou.flush() == 0  # refused: nothing is due any more
+    [transfer] = await chenzhou.transfers(certno=certno)
+    assert transfer.status == "letter_issued"
+    assert transfer.partner_problem["kind"] == "letter" and transfer.partner_problem["status"] == 422
+    assert transfer.partner_problem["problem"]["code"] == "unknown_partner_region"
+    assert [status for _, kind, status in network.requests if kind == "letter"] == [422]
+
+
+def test_retries_wait_longer_each_time_up_to_the_maximum():
+    assert [backoff(n, 1.0, 60.0).total_seconds() for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+
+
+async def test_an_application_accepted_later_at_the_window_gets_its_letter_from_the_sweep(regions):
+    chenzhou, weifang, _ = regions
+    certno = new_certno()
+    await enrol(chenzhou, certno, "冯补正", start=date(2026, 11, 1))
+    async with chenzhou.uow() as uow:
+        transfer, case = await inbound.apply(
+            uow,
+            chenzhou.ctx,
+            person=person(certno, "冯补正"),
+            origin="370700",
+            channel="window",
+            materials=["id_document"],
+            actor=staff("431000"),
+        )
+        await uow.commit()
+    assert case["status"] == "incomplete" and transfer.status == "submitted"
+    async with chenzhou.uow() as uow:  # 补正 at the window, then 受理 (the generic case routes do this)
+        await chenzhou.ctx.kit.act(
+            uow,
+            case_no=case["case_no"],
+            action=CaseAction.resubmit,
+            actor=staff("431000"),
+            materials=["insurance_certificate"],
+        )
+        await chenzhou.ctx.kit.act(uow, case_no=case["case_no"], action=CaseAction.accept, actor=staff("431000"))
+        await uow.commit()
+    await delivery.sweep(chenzhou.sessionmaker, chenzhou.ctx)
+    [issued] = await chenzhou.transfers(certno=certno)
+    assert issued.status == "letter_issued" and issued.letter["handler"] == "staff-431000"
+    await chenzhou.flush()
+    assert [t.status for t in await weifang.transfers(certno=certno)] == ["letter_received"]

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medins.cases.documents import agency_name, notice_document
+from medins.cases.documents import notice_document
 from medins.cases.domain import CaseAction, CaseStatus
 from medins.cases.materials import MaterialsCheck
 from medins.cases.tables import case_document, case_record, case_stage_clock
@@ -102,7 +102,3 @@ async def reject_case(ctx: TransferContext, uow: UnitOfWork, case_no: str, reaso
         notice = notice_document(item=item, case=case, check=check, reason=reason, actor=ctx.system)
         await add_document(uow, case["id"], "notice", notice)
     return updated
-
-
-def agency_label(ctx: TransferContext, case: RowMapping) -> str:
-    return agency_name(ctx.kit.item(case["item_key"]))
