@@ -114,7 +114,8 @@ def test_a_unit_enrols_employees_one_retires_one_leaves_and_the_unit_record_show
         json={"form": {"unit_uscc": uscc, "employees": employees[:1]}, "materials": FORM_MATERIALS},
     )
     assert twice.status_code == 409 and twice.json()["code"] == "person_already_enrolled"
-    invalid = gateway.post("/api/v1/registration/unit-suspensions", json={"form": {"uscc": uscc[:-1] + "0"}})
+    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")  # always the wrong check character
+    invalid = gateway.post("/api/v1/registration/unit-suspensions", json={"form": {"uscc": wrong}})
     assert invalid.status_code == 422 and "统一社会信用代码不正确" in invalid.text
 
 

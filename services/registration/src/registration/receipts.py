@@ -19,10 +19,21 @@ PERSON_FIELDS_ZH = {
 }
 
 
+#: 表 B.4's 业务类型 for a 灵活就业人员 (its 说明: 灵活就业参保登记、暂停参保、退保登记、退休)
+FLEXIBLE_REASONS = {
+    "suspend": "灵活就业暂停参保",
+    "terminate": "灵活就业退保登记",
+    "resumed": "灵活就业恢复参保",
+    "retired": "灵活就业退休",
+}
+
+
 def roster(reason: str, key: str) -> Any:
-    """表 B.3 / B.4: 登记人数 and 受理原因 of a roster completion whose persons are under ``key``."""
+    """表 B.3 (B.4 for a 灵活就业人员): 登记人数 and 受理原因 of a completion whose persons are under ``key``."""
 
     def fields(result: dict[str, Any]) -> dict[str, Any]:
+        if result.get("flexible_worker"):
+            return {"reason": FLEXIBLE_REASONS[key]}
         return {"headcount": len(result.get(key, [])), "reason": reason}
 
     return fields
@@ -30,6 +41,8 @@ def roster(reason: str, key: str) -> Any:
 
 def reduction(result: dict[str, Any]) -> dict[str, Any]:
     rows = result.get("reduced", [])
+    if result.get("flexible_worker"):
+        return {"reason": "；".join(FLEXIBLE_REASONS[r["change_type"]] for r in rows)}
     suspended = sum(1 for r in rows if r["change_type"] == "suspend")
     terminated = len(rows) - suspended
     parts = [

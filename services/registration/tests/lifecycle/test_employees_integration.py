@@ -116,7 +116,8 @@ async def test_another_units_employee_cannot_be_reduced_and_a_wrong_name_is_caug
     assert refused.status_code == 422 and refused.json()["code"] == "not_unit_employee"
     typo = await api.post("/employee-reductions", reduction(theirs, row | {"name": "别的人"}))
     assert typo.status_code == 422 and typo.json()["code"] == "row_mismatch"
-    bad_id = await api.post("/employee-reductions", reduction(theirs, row | {"certno": certno[:-1] + "0"}))
+    wrong = certno[:-1] + ("0" if certno[-1] != "0" else "1")  # always the wrong check digit
+    bad_id = await api.post("/employee-reductions", reduction(theirs, row | {"certno": wrong}))
     assert bad_id.status_code == 422 and "身份证号码不正确" in bad_id.text
 
 
@@ -247,6 +248,15 @@ async def test_a_flexible_worker_enrols_themself_and_special_groups_hand_in_thei
     assert await api.rows("SELECT flexible_worker, employer_id FROM enrolment") == [(True, None)]
     other = await api.post("/employee-registrations", {"form": form, "materials": FORM_MATERIALS}, person(new_certno()))
     assert other.status_code == 403
+    # the worker stops paying, on their own: 表 B.4 says 灵活就业暂停参保
+    row = {"name": "自由职业者", "certno": certno, "change_type": "suspend", "stop_month": "2026-05"}
+    stopped = await api.done(
+        "/employee-reductions",
+        {"form": {"flexible_worker": True, "rows": [row]}, "materials": ["id_document", "employee_registration_form"]},
+    )
+    [receipt] = [d for d in stopped["documents"] if d["kind"] == "receipt"]
+    fields = (await api.get(f"/cases/{stopped['case_no']}/documents/{receipt['id']}")).json()["fields"]
+    assert receipt["form"] == "B.4" and {f["key"]: f["value"] for f in fields}["reason"] == "灵活就业暂停参保"
     body = "81000019900101001"
     permit = body + ric.calc_check_digit(body + "0")
     uscc = await api.unit()

@@ -113,7 +113,7 @@ async def complete_reduction(uow: UnitOfWork, case: RowMapping) -> dict[str, Any
             await record_death(uow, locked, row.died_on, **common)
         done.append(brief(locked) | {"change_type": row.change_type, "stop_month": row.stop_month})
     await uow.session.flush()
-    return {"reduced": done, "insutype": EMPLOYEE_MEDICAL}
+    return {"reduced": done, "insutype": EMPLOYEE_MEDICAL, "flexible_worker": form.flexible_worker}
 
 
 async def complete_resumption(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:
@@ -140,7 +140,7 @@ async def complete_resumption(uow: UnitOfWork, case: RowMapping) -> dict[str, An
             enrolment.contribution_base = row.declared_monthly_wage
         done.append(brief(locked) | {"resume_month": row.resume_month})
     await uow.session.flush()
-    return {"resumed": done, "insutype": EMPLOYEE_MEDICAL}
+    return {"resumed": done, "insutype": EMPLOYEE_MEDICAL, "flexible_worker": form.flexible_worker}
 
 
 async def complete_retirement(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:
@@ -187,7 +187,7 @@ async def complete_retirement(uow: UnitOfWork, case: RowMapping) -> dict[str, An
         )
         done.append(brief(locked) | data | {"benefits_from": str(benefits_from)})
     await uow.session.flush()
-    return {"retired": done, "insutype": EMPLOYEE_MEDICAL}
+    return {"retired": done, "insutype": EMPLOYEE_MEDICAL, "flexible_worker": form.flexible_worker}
 
 
 async def complete_employee_change(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:

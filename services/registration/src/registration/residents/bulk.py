@@ -86,7 +86,8 @@ async def enrol_many(
     single += [r for r in fresh if r.certno not in created]  # registered by a concurrent case meanwhile
     bulk = [r for r in fresh if r.certno in created]
     start = china_today().replace(day=1)
-    enrolments = [
+    starts: list[date] = [first_day(r.start_month) if r.start_month else start for r in bulk]
+    enrolments: list[dict[str, Any]] = [
         {
             "id": uuid.uuid4(),
             "person_id": created[r.certno][0],
@@ -95,13 +96,13 @@ async def enrol_many(
             "personnel_type": "in_service",
             "employer_id": None,
             "flexible_worker": False,
-            "start_month": r.start_month or f"{start:%Y-%m}",
-            "start_on": first_day(r.start_month) if r.start_month else start,
+            "start_month": f"{on:%Y-%m}",
+            "start_on": on,
             "case_no": case_no,
             "created_at": now,
             "detail": detail_of(r, organisation),
         }
-        for r in bulk
+        for r, on in zip(bulk, starts, strict=True)
     ]
     if enrolments:
         await session.execute(insert(Enrolment), enrolments)
@@ -124,7 +125,7 @@ async def enrol_many(
                 for e in enrolments
             ],
         )
-    for row, enrolment in zip(bulk, enrolments, strict=True):
+    for row, on in zip(bulk, starts, strict=True):
         person_id, number = created[row.certno]
         uow.publish(
             PersonEnrolled(
@@ -135,7 +136,7 @@ async def enrol_many(
                 insutype=RESIDENT_MEDICAL,
                 employer_uscc=None,
                 flexible_worker=False,
-                start_on=enrolment["start_on"],
+                start_on=on,
                 region=uow.region,
             )
         )
