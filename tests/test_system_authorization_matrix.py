@@ -64,6 +64,8 @@ SERVICE_RULES: dict[str, object] = {
     "GET /api/v1/claims/offsite-care-filings": STAFF,
     "GET /api/v1/maternity/employers": STAFF,
     "GET /api/v1/maternity/employers/{uscc}": STAFF,
+    # "insured on this date": staff, and other services (no principal of the matrix is a service)
+    "GET /api/v1/maternity/coverage/{certno}": STAFF,
     "GET /api/v1/institutions/institutions": STAFF,
     "GET /api/v1/settlement/declarations": STAFF,
 }

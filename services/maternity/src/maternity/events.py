@@ -5,9 +5,9 @@ producer's model: the producer may add fields (they are ignored here) without br
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from medins.bus.envelope import IntegrationEvent
 
@@ -28,3 +28,119 @@ class UnitRegistered(IntegrationEvent):
 
 PUBLISHED: list[type[IntegrationEvent]] = []
 CONSUMED: list[type[IntegrationEvent]] = [UnitRegistered]
+
+
+# -- 参保状态与缴费月数 (coverage): the fields of registration's person and contribution events read here --------
+
+_CERTNO = Field(min_length=5, max_length=30)
+_PSN_NO = Field(min_length=1, max_length=40)
+_INSUTYPE = Field(pattern=r"^[0-9]{3}$")
+_MONTH = Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
+
+
+class PersonEnrolled(IntegrationEvent):
+    """参保登记 completed in registration: the person is insured under ``insutype`` from ``start_on``."""
+
+    event_type = "registration.person.enrolled.v1"
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+    insutype: str = _INSUTYPE
+    start_on: date
+
+
+class PersonStatusEvent(IntegrationEvent):
+    """The fields registration's enrolment events share: who, which scheme, from when."""
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+    insutype: str = _INSUTYPE
+    effective_on: date
+
+
+class PersonSuspended(PersonStatusEvent):
+    """暂停参保: the enrolment is interrupted from ``effective_on``."""
+
+    event_type = "registration.person.suspended.v1"
+
+
+class PersonTerminated(PersonStatusEvent):
+    """终止参保: the enrolment ends from ``effective_on``."""
+
+    event_type = "registration.person.terminated.v1"
+
+    reason: str
+
+
+class PersonResumed(PersonStatusEvent):
+    """恢复参保: the enrolment is in force again from ``effective_on``."""
+
+    event_type = "registration.person.resumed.v1"
+
+
+class PersonRetired(PersonStatusEvent):
+    """在职转退休: retired from ``effective_on`` (still insured under 310, no longer contributing)."""
+
+    event_type = "registration.person.retired.v1"
+
+
+class PersonDeceased(IntegrationEvent):
+    """死亡: not insured from ``died_on`` on, under any type."""
+
+    event_type = "registration.person.deceased.v1"
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+    died_on: date
+
+
+class PersonChanged(IntegrationEvent):
+    """参保信息变更登记: read for a changed 证件号码 (``former_certno``), which the coverage is asked by."""
+
+    event_type = "registration.person.changed.v1"
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+    former_certno: str | None
+
+
+class GapBackpaid(PersonStatusEvent):
+    """法定断档补缴 approved: ``months`` count as insured and contributed months, retroactively."""
+
+    event_type = "registration.person.gap_backpaid.v1"
+
+    months: list[str]
+
+
+class ContributionPerson(BaseModel):
+    """A person who paid: 人员编号 and 身份证号."""
+
+    model_config = ConfigDict(frozen=True)
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+
+
+class ContributionRecorded(IntegrationEvent):
+    """缴费记录 imported: the persons who paid for ``month`` under ``insutype`` (one part of a batch)."""
+
+    event_type = "registration.contribution.recorded.v1"
+
+    batch_id: uuid.UUID
+    part: int
+    insutype: str = _INSUTYPE
+    month: str = _MONTH
+    persons: list[ContributionPerson] = Field(max_length=10_000)
+
+
+CONSUMED += [
+    PersonEnrolled,
+    PersonSuspended,
+    PersonTerminated,
+    PersonResumed,
+    PersonRetired,
+    PersonDeceased,
+    PersonChanged,
+    GapBackpaid,
+    ContributionRecorded,
+]

@@ -1,0 +1,148 @@
+"""Rules of coverage (参保状态与缴费月数), no I/O.
+
+"Insured on a date" means: the enrolment in force on that day and that month counted (contributed, back-paid
+by 法定断档补缴, or brought in by 转移接续), and the person not dead by then. A month brought in or back-paid
+counts as insured by itself: it lies outside any enrolment here (another region's, or a gap the law lets
+the person pay for afterwards).
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class EnrolmentStatus(StrEnum):
+    """参保状态 (``psn_insu_stas``) as the read model keeps it."""
+
+    enrolled = "enrolled"  # 参保缴费
+    suspended = "suspended"  # 暂停参保
+    terminated = "terminated"  # 终止参保
+    retired = "retired"  # 退休: insured, no longer contributing
+
+
+#: the statuses in which the enrolment is in force
+IN_FORCE = frozenset({EnrolmentStatus.enrolled, EnrolmentStatus.retired})
+
+
+class MonthSource(StrEnum):
+    """Why a month counts."""
+
+    contribution = "C"  # 缴费记录 from the tax bureau's file
+    gap_backpay = "G"  # 法定断档补缴
+    # 转移接续: a period insured in another pooling region (no event carries the merged periods yet: decisions.md)
+    transfer_in = "T"
+
+
+#: months that count as insured without an enrolment in force here on that day
+INSURED_BY_ITSELF = frozenset({MonthSource.gap_backpay, MonthSource.transfer_in})
+
+#: registration enrols 职工基本医疗（生育）保险 as one scheme (310): a 510 question reads the 310 enrolment too
+ENROLMENT_SCHEMES: Mapping[str, tuple[str, ...]] = {"510": ("510", "310")}
+
+_MONTH = re.compile(r"^([12][0-9]{3})-(0[1-9]|1[0-2])$")
+
+
+def enrolment_schemes(insutype: str) -> tuple[str, ...]:
+    """The insurance types whose enrolment events decide whether ``insutype`` is in force."""
+    return ENROLMENT_SCHEMES.get(insutype, (insutype,))
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` → the first day of that month."""
+    found = _MONTH.match(text)
+    if found is None:
+        raise ValueError(f"not a month: {text!r}")
+    return date(int(found.group(1)), int(found.group(2)), 1)
+
+
+def format_month(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def month_of_index(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    insutype: str
+    status: EnrolmentStatus
+    effective_on: date
+    event_time: datetime
+    reason: str | None = None
+
+
+def status_on(changes: Iterable[StatusChange], day: date) -> StatusChange | None:
+    """The change in force on ``day``: the last effective on or before it (the later event on the same day)."""
+    effective = [c for c in changes if c.effective_on <= day]
+    return max(effective, key=lambda c: (c.effective_on, c.event_time), default=None)
+
+
+@dataclass(frozen=True)
+class Period:
+    """参保期间: consecutive counted months, ``start`` to ``end`` inclusive."""
+
+    start: date
+    end: date
+
+    @property
+    def months(self) -> int:
+        return month_index(self.end) - month_index(self.start) + 1
+
+
+def merge_months(months: Iterable[date]) -> list[Period]:
+    """Counted months merged into periods, oldest first."""
+    indices = sorted({month_index(m) for m in months})
+    periods: list[Period] = []
+    for index in indices:
+        if periods and month_index(periods[-1].end) == index - 1:
+            periods[-1] = Period(periods[-1].start, month_of_index(index))
+        else:
+            periods.append(Period(month_of_index(index), month_of_index(index)))
+    return periods
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The answer for one person, one insurance type, one day."""
+
+    insured: bool
+    status: StatusChange | None  # the enrolment change in force on the day
+    month_counted: bool  # the month of the day is contributed, back-paid or brought in
+    consecutive_months: int  # 连续缴费月数: the run reaching the month of the day or the month before; 0 after a gap
+    cumulative_months: int  # 累计缴费月数 up to the month of the day
+    periods: list[Period]
+    deceased: bool
+
+
+def coverage_on(
+    day: date, *, changes: Iterable[StatusChange], months: Mapping[date, MonthSource], died_on: date | None
+) -> Coverage:
+    """Whether the person was insured on ``day``, with the counts of months up to that month.
+
+    连续 counts the run that ends in the month of ``day`` or the month before it: the current month's file
+    may not have come in yet (the same rule as registration's 参保期间 query)."""
+    current = day.replace(day=1)
+    periods = merge_months(m for m in months if m <= current)
+    last = periods[-1] if periods else None
+    consecutive = last.months if last is not None and month_index(current) - month_index(last.end) <= 1 else 0
+    status = status_on(changes, day)
+    deceased = died_on is not None and died_on <= day
+    source = months.get(current)
+    in_force = status is not None and status.status in IN_FORCE
+    insured = not deceased and source is not None and (in_force or source in INSURED_BY_ITSELF)
+    return Coverage(
+        insured=insured,
+        status=status,
+        month_counted=source is not None,
+        consecutive_months=consecutive,
+        cumulative_months=sum(p.months for p in periods),
+        periods=periods,
+        deceased=deceased,
+    )

@@ -1,0 +1,314 @@
+"""The coverage read model on real PostgreSQL and RabbitMQ: registration's events, as its relay publishes them,
+consumed by maternity's handlers through a real queue; the answers of ``GET /api/v1/maternity/coverage/{certno}``.
+
+Registration plays itself: its real contribution import writes the ``contribution.recorded.v1`` parts and its
+enrolment events go through its own outbox (the lifecycle's cases are tested in registration). The bus is
+this test's own exchange and queue on the shared broker, so no running service sees the messages.
+"""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from stdnum.cn import ric
+
+from maternity.config import Settings
+from maternity.handlers import COVERAGE_HANDLERS
+from maternity.main import create_app
+from medins.bus.consumer import EventConsumer
+from medins.bus.envelope import Envelope
+from medins.bus.relay import OutboxRelay
+from medins.bus.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue_name, declare_events_exchange
+from medins.db import UnitOfWork, make_engine, make_sessionmaker
+from medins.identity import InternalTokenSigner, Principal, PrincipalKind, generate_ed25519_keypair
+from registration.contributions import importer
+from registration.events import PersonEnrolled, PersonSuspended
+
+pytestmark = pytest.mark.integration
+
+REGION = "431000"
+WAIT = 60.0
+STAFF = Principal(PrincipalKind.staff, "s-intake", REGION, frozenset({"intake"}), "窗口经办员")
+HEADER = "certno,psn_name,insutype,month,contribution_base,employer_amount,person_amount,employer_uscc,paid_on"
+USCC = "91431000MA4L0XXK0G"
+PERSONS = 1_500  # more than one part (1,000 persons) per month
+
+
+def certno(serial: int) -> str:
+    born = date.fromordinal(date(1985, 1, 1).toordinal() + serial // 1000)
+    body = f"431002{born:%Y%m%d}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
+    try:
+        async with asyncio.timeout(WAIT):
+            while True:
+                if await condition():
+                    return
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        pytest.fail(f"timed out after {WAIT:.0f}s waiting until {what}")
+
+
+async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(text(sql), params)).scalar_one()
+
+
+async def read_model(engine: AsyncEngine) -> dict[str, int]:
+    tables = ("coverage_person", "coverage_status_change", "coverage_month")
+    return {t: int(await scalar(engine, f"SELECT count(*) FROM {t}")) for t in tables}
+
+
+@asynccontextmanager
+async def running(coro: Awaitable[None]) -> AsyncIterator[None]:
+    task = asyncio.ensure_future(coro)
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def republish(amqp_url: str, exchange_name: str, envelope: Envelope) -> None:
+    """The same message again (same id), as the broker redelivers it after a lost ack."""
+    connection = await aio_pika.connect(amqp_url, timeout=10)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await declare_events_exchange(channel, exchange_name)
+        message = aio_pika.Message(body=envelope.model_dump_json().encode(), message_id=str(envelope.id))
+        await exchange.publish(message, routing_key=envelope.type, mandatory=True, timeout=15)
+    finally:
+        await connection.close()
+
+
+async def remove_topology(amqp_url: str, exchange_name: str, queue_name: str) -> None:
+    connection = await aio_pika.connect(amqp_url, timeout=10)
+    try:
+        channel = await connection.channel()
+        await channel.queue_delete(queue_name)
+        await channel.queue_delete(dead_letter_queue_name(queue_name))
+        await channel.exchange_delete(exchange_name)
+    finally:
+        await connection.close()
+    assert DEAD_LETTER_EXCHANGE  # shared by every queue: left in place
+
+
+class Registration:
+    """The registration service's database: registered persons, its outbox, its real contribution import."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessionmaker = make_sessionmaker(engine)
+        self.psn_nos: dict[str, str] = {}
+
+    async def register(self, numbers: list[str]) -> None:
+        rows = []
+        for n in numbers:
+            self.psn_nos[n] = f"{REGION}{uuid.uuid4().int % 10**10:010d}"
+            rows.append({"id": uuid.uuid4(), "psn_no": self.psn_nos[n], "certno": n, "now": datetime.now(UTC)})
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO insured_person (id, psn_no, cert_type, certno, name, region, created_at) "
+                    f"VALUES (:id, :psn_no, '01', :certno, '张三', '{REGION}', :now)"
+                ),
+                rows,
+            )
+
+    async def import_file(self, lines: list[str], period: date) -> None:
+        data = ("\n".join([HEADER, *lines]) + "\n").encode()
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for i in range(0, len(data), 64 * 1024):
+                yield data[i : i + 64 * 1024]
+
+        async with UnitOfWork(self.sessionmaker, source="registration", region=REGION) as uow:
+            await importer.import_batch(
+                uow,
+                chunks=chunks(),
+                codec="utf-8",
+                period=period,
+                source="tax",
+                file_name=f"{period:%Y%m}.csv",
+                actor="staff:s-finance",
+                today=date(2024, 4, 10),
+            )
+
+    async def publish(self, *events: Any) -> None:
+        """Events of the lifecycle's cases, into registration's outbox as its cases write them."""
+        async with UnitOfWork(self.sessionmaker, source="registration", region=REGION) as uow:
+            for event in events:
+                uow.publish(event)
+            await uow.commit()
+
+    def person(self, number: str) -> dict[str, Any]:
+        return {
+            "person_id": uuid.uuid4(),
+            "psn_no": self.psn_nos[number],
+            "certno": number,
+            "name": "张三",
+            "insutype": "310",
+            "employer_uscc": USCC,
+            "region": REGION,
+        }
+
+    async def envelopes(self, event_type: str) -> list[Envelope]:
+        async with self.engine.connect() as conn:
+            query = text("SELECT body FROM outbox WHERE type = :t ORDER BY created_at")
+            bodies = (await conn.execute(query, {"t": event_type})).scalars()
+            return [Envelope.model_validate(json.loads(b) if isinstance(b, str) else b) for b in bodies]
+
+
+@pytest.fixture
+async def engines(make_database) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
+    registration, maternity = make_engine(make_database("registration")), make_engine(make_database("maternity"))
+    try:
+        yield registration, maternity
+    finally:
+        await registration.dispose()
+        await maternity.dispose()
+
+
+@pytest.fixture
+async def maternity_api(engines, amqp_url: str, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """The maternity app in process on the test's database (its own relay and consumers off)."""
+    private, public = generate_ed25519_keypair()
+    (tmp_path / "internal-public.pem").write_bytes(public)
+    settings = Settings(
+        database_url=engines[1].url.render_as_string(hide_password=False),
+        amqp_url=amqp_url,
+        region=REGION,
+        internal_public_key_file=tmp_path / "internal-public.pem",
+        relay_enabled=False,
+        consumers_enabled=False,
+    )
+    app = create_app(settings)
+    signer = InternalTokenSigner(private)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://maternity") as client:
+
+            async def ask(number: str, on: str, insutype: str = "510", principal: Principal = STAFF) -> httpx.Response:
+                return await client.get(
+                    f"/api/v1/maternity/coverage/{number}",
+                    params={"on": on, "insutype": insutype},
+                    headers={"x-medins-principal": signer.sign(principal)},
+                )
+
+            yield ask
+
+
+async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_changes_nothing(
+    engines, maternity_api, amqp_url: str
+):
+    registration_db, maternity_db = engines
+    registration = Registration(registration_db)
+    numbers = [certno(i) for i in range(PERSONS)]
+    alice, bob, carol, dave = numbers[0], numbers[1], numbers[2], numbers[PERSONS - 1]
+    await registration.register(numbers)
+    # bob's suspension is written (and so published) before his enrolment, and both after the months
+    rows = [f"{n},张三,510,2024-{m:02d},6500.00,45.50,0,{USCC}," for m in (1, 2, 3) for n in numbers]
+    rows += [f"{n},张三,310,2024-{m:02d},6500.00,520.00,130.00,{USCC}," for m in (1, 2) for n in numbers]
+    await registration.import_file(rows, date(2024, 3, 1))
+    suspension = PersonSuspended(**registration.person(bob), effective_on=date(2024, 3, 1), cause="reported")
+    await registration.publish(suspension)
+    enrolled = dict(flexible_worker=False, start_on=date(2024, 1, 1))
+    await registration.publish(*(PersonEnrolled(**registration.person(n), **enrolled) for n in (alice, bob, dave)))
+    parts = await registration.envelopes("registration.contribution.recorded.v1")
+    assert len(parts) == 3 * 2 + 2 * 2  # per insutype and month: 1,000 persons, then 500
+    expected = len(parts) + 1 + 3
+
+    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
+    consumer = EventConsumer(
+        sessionmaker=make_sessionmaker(maternity_db),
+        amqp_url=amqp_url,
+        queue_name=queue,
+        handlers=COVERAGE_HANDLERS,
+        exchange=exchange,
+    )
+    try:
+        async with running(consumer.run()):
+            async with asyncio.timeout(WAIT):
+                await consumer.ready.wait()  # its queue declared and bound
+            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
+                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+
+            insured = (await maternity_api(alice, "2024-03-15")).json()
+            assert insured["insured"] is True and insured["enrolment_status"] == "enrolled"
+            assert (insured["consecutive_months"], insured["cumulative_months"]) == (3, 3)
+            assert insured["psn_no"] == registration.psn_nos[alice] and insured["last_contributed_month"] == "2024-03"
+            assert insured["periods"] == [{"start": "2024-01", "end": "2024-03", "months": 3}]
+            assert [h["insutype"] for h in insured["history"]] == ["310"]  # 510 follows the 310 enrolment
+
+            # the last person of the file, in the second part of each month
+            assert (await maternity_api(dave, "2024-02-29", insutype="310")).json()["insured"] is True
+
+            suspended = (await maternity_api(bob, "2024-03-15")).json()
+            assert suspended["insured"] is False and suspended["enrolment_status"] == "suspended"
+            assert suspended["month_contributed"] is True and suspended["cumulative_months"] == 3
+            assert (await maternity_api(bob, "2024-02-10")).json()["insured"] is True
+
+            never_enrolled = (await maternity_api(carol, "2024-03-15")).json()
+            assert never_enrolled["insured"] is False and never_enrolled["enrolment_status"] is None
+            assert never_enrolled["cumulative_months"] == 3
+
+            later = (await maternity_api(alice, "2024-04-10")).json()  # April's file not in yet
+            assert (later["insured"], later["consecutive_months"], later["cumulative_months"]) == (False, 3, 3)
+            broken = (await maternity_api(alice, "2024-05-10")).json()  # April not paid: 断缴
+            assert (broken["insured"], broken["consecutive_months"], broken["cumulative_months"]) == (False, 0, 3)
+            resident = (await maternity_api(alice, "2024-03-15", insutype="390")).json()
+            assert (resident["insured"], resident["cumulative_months"], resident["history"]) == (False, 0, [])
+
+            before = await read_model(maternity_db)
+            assert before == {"coverage_person": PERSONS, "coverage_status_change": 4, "coverage_month": 5 * PERSONS}
+            [suspended_envelope] = await registration.envelopes("registration.person.suspended.v1")
+            await republish(amqp_url, exchange, parts[0])
+            await republish(amqp_url, exchange, suspended_envelope)
+            await wait_until(lambda: _duplicates(consumer, 2), "the consumer acked the two redelivered messages")
+            assert await read_model(maternity_db) == before
+            assert (await maternity_api(bob, "2024-03-15")).json() == suspended
+
+            # the same facts under a new event id (a part written again) get past the inbox and still add nothing
+            await republish(amqp_url, exchange, parts[0].model_copy(update={"id": uuid.uuid4()}))
+            await wait_until(lambda: _handled(consumer, expected + 1), "the consumer handled the repeated part")
+            assert await read_model(maternity_db) == before
+    finally:
+        await remove_topology(amqp_url, exchange, queue)
+
+
+async def _handled(consumer: EventConsumer, count: int) -> bool:
+    return consumer.stats.handled >= count
+
+
+async def _duplicates(consumer: EventConsumer, count: int) -> bool:
+    return consumer.stats.duplicates >= count
+
+
+async def test_unknown_persons_and_bad_numbers_get_problems_and_only_staff_and_services_may_ask(maternity_api):
+    unknown = await maternity_api(certno(7), "2024-03-15")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["code"] == "person_not_found" and "参保人员" in unknown.json()["detail"]
+
+    bad = await maternity_api(certno(7)[:-1] + ("0" if certno(7)[-1] != "0" else "1"), "2024-03-15")
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert "身份证号码不正确" in bad.text
+
+    assert (await maternity_api(certno(7), "2024-13-01")).status_code == 422
+    assert (await maternity_api(certno(7), "2024-03-15", insutype="320")).status_code == 422
+
+    service = Principal(PrincipalKind.service, "settlement", REGION, frozenset(), "结算服务")
+    assert (await maternity_api(certno(7), "2024-03-15", principal=service)).status_code == 404  # past the door
+    person = Principal(PrincipalKind.person, certno(7), REGION, frozenset(), "张三")
+    refused = await maternity_api(certno(7), "2024-03-15", principal=person)
+    assert refused.status_code == 403 and refused.json()["code"] == "audience_not_allowed"
