@@ -1,8 +1,10 @@
 """缴费明细 through the gateway: employees enrolled by a case, the tax bureau's file uploaded by 财务 with
-bad rows among the good ones, the row report read back, the insured periods of an employee."""
+bad rows among the good ones, the row report read back, the insured periods of an employee, and maternity's
+coverage read model answering from registration's events."""
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -13,6 +15,7 @@ from stdnum.cn import uscc as uscc_code
 pytestmark = pytest.mark.system
 
 BATCHES = "/api/v1/registration/contribution-batches"
+COVERAGE = "/api/v1/maternity/coverage"
 
 
 def new_uscc() -> str:
@@ -143,3 +146,29 @@ def test_the_tax_bureaus_file_is_imported_row_by_row_and_the_insured_periods_fol
     alices = gateway.get(f"/api/v1/registration/persons/{alice}/insured-periods", params={"as_of": "2024-03-20"})
     by_type = {i["insutype"]: i for i in alices.json()["insurances"]}
     assert by_type["310"]["continuous_months"] == 3 and by_type["510"]["actual_months"] == 1
+
+    # maternity's read model, fed by the enrolment events and the recorded parts through the broker
+    coverage = wait_for_coverage(gateway, alice, insutype="510", on="2024-03-20")
+    assert coverage["enrolment_status"] == "enrolled" and coverage["enrolment_status_since"] == "2024-01-01"
+    assert (coverage["consecutive_months"], coverage["cumulative_months"]) == (1, 1)  # 510 paid for March only
+    employee_cover = wait_for_coverage(gateway, bob, insutype="310", on="2024-03-20")
+    assert (employee_cover["consecutive_months"], employee_cover["cumulative_months"]) == (1, 2)
+    # the same months as registration's own answer
+    assert employee_cover["periods"] == [{k: p[k] for k in ("start", "end", "months")} for p in employee["periods"]]
+    february = gateway.get(f"{COVERAGE}/{bob}", params={"insutype": "310", "on": "2024-02-20"}).json()
+    assert (february["insured"], february["month_contributed"]) == (False, False)
+    unknown = gateway.get(f"{COVERAGE}/{stranger}", params={"insutype": "510", "on": "2024-03-20"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "person_not_found"
+    invalid = gateway.get(f"{COVERAGE}/{broken}", params={"insutype": "510", "on": "2024-03-20"})
+    assert invalid.status_code == 422 and invalid.headers["content-type"] == "application/problem+json"
+
+
+def wait_for_coverage(gateway: httpx.Client, certno: str, *, insutype: str, on: str) -> dict:
+    """Ask maternity until its read model answers insured (the events travel through the outbox and the broker)."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer = gateway.get(f"{COVERAGE}/{certno}", params={"insutype": insutype, "on": on})
+        if answer.status_code == 200 and answer.json()["insured"]:
+            return dict(answer.json())
+        assert time.monotonic() < deadline, f"maternity never answered insured: {answer.status_code} {answer.text}"
+        time.sleep(0.5)
