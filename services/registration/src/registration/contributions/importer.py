@@ -1,27 +1,31 @@
-"""Use case: import one contribution file (缴费明细批次) as one transaction, set-based.
+"""Use case: import one contribution file (缴费明细批次) as one transaction, set-based, in chunks.
 
-1. The upload is parsed as it arrives and streamed with one binary ``COPY`` into a temporary staging
-   table: good rows with their values, bad rows with their line and reasons. Memory stays flat.
-2. One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` records the good rows of registered persons, first
-   line first. When it recorded all good rows (a clean monthly file), that is all.
-3. Otherwise one statement tells why each other good row was not recorded: a repeat of an earlier line,
-   a person not registered, a month recorded before with the same amounts (unchanged) or other ones.
-4. One statement writes the row report; the events are written one part at a time from a cursor.
+1. The upload is read as it arrives and checked some ``CHUNK_ROWS`` lines at a time in a worker thread.
+   Each chunk goes with one binary ``COPY`` into its own partition of a temporary staging table (good
+   rows with their values, bad rows with their line and reasons); memory stays flat.
+2. One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per chunk records its good rows of registered persons,
+   first line first, while the next chunk is being checked: PostgreSQL records one chunk as the service
+   reads the next.
+3. When all good rows were recorded (a clean monthly file), that is all. Otherwise one statement over the
+   whole staging table tells why each other good row was not recorded: a repeat of an earlier line, a
+   person not registered, a month recorded before with the same amounts (unchanged) or other ones.
+4. One statement writes the row report; one more writes the events into the outbox.
 
 Imports take an advisory lock, so two batches never classify the same rows at the same time; a
 failure anywhere rolls everything back: a batch is imported whole or not at all.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins.bus.envelope import make_envelope
-from medins.bus.outbox import add_to_outbox
 from medins.context import current_correlation_id
 from medins.db import UnitOfWork
 from medins.errors import Conflict
@@ -35,6 +39,9 @@ from registration.events import ContributionBatchImported, ContributionRecorded
 IMPORT_LOCK = 0x5245_4743_4F4E  # "REGCON"
 #: persons per registration.contribution.recorded.v1 message (some 60 bytes each)
 PERSONS_PER_EVENT = 1000
+#: lines checked and recorded together: small enough that checking one chunk and recording the last one
+#: overlap well, large enough that a chunk's statements cost little besides their rows
+CHUNK_ROWS = 10_000
 
 REASONS = {
     "duplicate": "与第 %s 行重复（同一人员、险种、费款所属期）",
@@ -95,7 +102,14 @@ async def import_batch(
     upload = ContributionUpload(chunks, codec=codec, period=period, today=today)
     rest = await upload.read_header()
     pg = await _asyncpg(session)
-    await pg.copy_records_to_table("contribution_staging", records=upload.records(rest), columns=STAGING_COLUMNS)
+    recorder = _ChunkRecorder(pg, uow, batch)
+    try:
+        async for records in upload.parsed_chunks(rest, rows_per_chunk=CHUNK_ROWS):
+            await recorder.add(records)
+        await recorder.finish()
+    except BaseException:
+        await recorder.abandon()
+        raise
     if upload.rows == 0:
         raise FileEmpty("文件只有表头，没有数据行")
     earlier = await session.scalar(
@@ -107,16 +121,15 @@ async def import_batch(
 
     params = {"batch_id": batch.id}
     good = upload.rows - upload.rejected
-    await session.execute(sql.ANALYZE_STAGING)
-    recorded = (await session.execute(sql.RECORD, params)).rowcount  # type: ignore[attr-defined]
+    recorded = recorder.recorded
     verdicts: dict[str, int] = {}
     if recorded < good:
+        await session.execute(sql.ANALYZE_STAGING)
         await session.execute(sql.LEFTOVERS, params)
         verdicts = {verdict: count for verdict, count in await session.execute(sql.COUNT_LEFTOVERS)}
         if recorded + sum(verdicts.values()) != good:
             raise ConcurrentChange("其他业务在导入期间写入了相同人员、险种、月份的缴费记录")
     await session.execute(sql.REPORT, params | REASONS)
-    parts = await _publish_parts(uow, pg, batch)
 
     batch.rows_total = upload.rows
     batch.rows_recorded = recorded
@@ -133,7 +146,7 @@ async def import_batch(
             rows_recorded=batch.rows_recorded,
             rows_unchanged=batch.rows_unchanged,
             rows_rejected=batch.rows_rejected,
-            parts=parts,
+            parts=recorder.parts,
             imported_at=batch.created_at,
         )
     )
@@ -142,40 +155,92 @@ async def import_batch(
     return batch.id
 
 
-async def _publish_parts(uow: UnitOfWork, pg: Any, batch: ContributionBatch) -> int:
-    """registration.contribution.recorded.v1 for the new months: one message per (insutype, month) and
-    up to ``PERSONS_PER_EVENT`` persons, written to the outbox as the rows come from a cursor, so that
-    memory stays flat however big the batch. Returns the number of parts."""
-    part = 0
-    group: tuple[str, str] | None = None
-    persons: list[dict[str, str]] = []
+class _ChunkRecorder:
+    """Stages the checked chunks one by one and has PostgreSQL record each while the next one is checked.
 
-    async def flush() -> None:
-        nonlocal part
-        assert group is not None
-        part += 1
+    A chunk is copied into its own partition of the staging table; then its statement (record the rows,
+    publish them) is sent and left running: the service goes on reading and checking the next chunk
+    meanwhile, on the same thread, and collects the answer before it stages that one. The connection
+    does nothing else while the statement runs."""
+
+    def __init__(self, pg: Any, uow: UnitOfWork, batch: ContributionBatch) -> None:
+        self._pg = pg
+        self._batch_id = batch.id
+        self._running: asyncio.Future[Any] | None = None
+        self._range: tuple[int, int] = (0, 0)
+        self._statements: dict[str, Any] = {}
+        self.recorded = 0
+        self.parts = 0
         event = ContributionRecorded(
             batch_id=batch.id,
             source=batch.source,
             period=format_month(batch.period),
-            part=part,
-            insutype=group[0],
-            month=group[1],
+            part=1,
+            insutype="@insutype@",
+            month="@month@",
             persons=[],
         )
         envelope = make_envelope(event, source=uow.source, region=uow.region, correlation_id=current_correlation_id())
-        # the persons are the database's own rows: checking them again one model at a time would cost more
-        # than the whole import, so they go into the validated envelope as they are
-        await add_to_outbox(uow.session, envelope.model_copy(update={"data": envelope.data | {"persons": persons}}))
+        template = envelope.model_copy(update={"data": envelope.data | {"part": "@part@", "persons": "@persons@"}})
+        self._event = (envelope.type, template.model_dump_json(), str(envelope.id), envelope.time)
 
-    cursor = await pg.cursor(sql.NEW_MONTHS)
-    while rows := await cursor.fetch(PERSONS_PER_EVENT):
-        for insutype, month, psn_no, certno in rows:
-            if (insutype, month) != group or len(persons) == PERSONS_PER_EVENT:
-                if persons:
-                    await flush()
-                group, persons = (insutype, month), []
-            persons.append({"psn_no": psn_no, "certno": certno})
-    if persons:
-        await flush()
-    return part
+    async def _statement(self, query: str) -> Any:
+        if query not in self._statements:
+            self._statements[query] = await self._pg.prepare(query)
+        return self._statements[query]
+
+    def _arguments(self) -> tuple[Any, ...]:
+        event_type, template, template_id, created_at = self._event
+        first, next_line = self._range
+        return (
+            self._batch_id,
+            first,
+            next_line,
+            template,
+            template_id,
+            created_at,
+            PERSONS_PER_EVENT,
+            self.parts,
+            event_type,
+        )
+
+    async def add(self, records: list[tuple[Any, ...]]) -> None:
+        if self._running is None and not self._statements:
+            # a chunk is small next to the register: looking its persons up by the certno index costs less
+            # than hashing the whole register for every chunk, and the more so the bigger the city
+            await self._pg.execute("SET LOCAL enable_hashjoin = off")
+        await self._collect()
+        first, next_line = records[0][0], records[-1][0] + 1
+        chunk = f"contribution_staging_{first}"
+        await self._pg.execute(sql.CREATE_CHUNK.format(chunk=chunk, first=first, next=next_line))
+        await self._pg.copy_records_to_table(chunk, records=records, columns=STAGING_COLUMNS)
+        await self._pg.execute(sql.ANALYZE_CHUNK.format(chunk=chunk))
+        statement = await self._statement(sql.RECORD_CHUNK)
+        await self._pg.execute("SAVEPOINT contribution_chunk")
+        self._range = (first, next_line)
+        self._running = asyncio.ensure_future(statement.fetchrow(*self._arguments()))
+        await asyncio.sleep(0)  # the statement is sent; PostgreSQL works on it while the next chunk is checked
+
+    async def _collect(self) -> None:
+        running, self._running = self._running, None
+        if running is None:
+            return
+        try:
+            row = await running
+        except asyncpg.UniqueViolationError:
+            await self._pg.execute("ROLLBACK TO SAVEPOINT contribution_chunk")
+            statement = await self._statement(sql.RECORD_CHUNK_SKIPPING)
+            row = await statement.fetchrow(*self._arguments())
+        await self._pg.execute("RELEASE SAVEPOINT contribution_chunk")
+        self.recorded += row["recorded"]
+        self.parts += row["parts"]
+
+    async def finish(self) -> None:
+        await self._collect()
+        await self._pg.execute("SET LOCAL enable_hashjoin = on")  # the whole-file statements hash
+
+    async def abandon(self) -> None:
+        """After a failure elsewhere: waits for a running statement (its work is rolled back with the rest)."""
+        running, self._running = self._running, None
+        if running is not None:
+            await asyncio.gather(running, return_exceptions=True)

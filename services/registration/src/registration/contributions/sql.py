@@ -13,9 +13,12 @@ CREATE_STAGING = text(
         line integer NOT NULL, certno text, insutype text, month date,
         contribution_base text, employer_amount text, person_amount text,
         employer_uscc text, paid_on date, error_code text, error_field text, error_reason text, error_value text
-    ) ON COMMIT DROP
+    ) PARTITION BY RANGE (line) ON COMMIT DROP
     """
 )
+# one partition per chunk of the file, lines [first, next): recorded on its own, read whole at the end
+CREATE_CHUNK = "CREATE TEMP TABLE {chunk} PARTITION OF contribution_staging FOR VALUES FROM ({first}) TO ({next})"
+ANALYZE_CHUNK = "ANALYZE {chunk} (line, error_code, certno)"
 CREATE_LEFTOVER = text(
     """
     CREATE TEMP TABLE contribution_leftover (
@@ -25,20 +28,58 @@ CREATE_LEFTOVER = text(
     """
 )
 
-# the good rows of registered persons in the order of the primary key (a new month's index entries go in
-# page by page, not at random), and of a line repeated in the file the first: a month already recorded
-# (before, or by an earlier line) is skipped by the primary key
-RECORD = text(
-    """
-    INSERT INTO contribution_record (person_id, insutype, month, contribution_base, employer_amount,
-                                     person_amount, employer_uscc, paid_on, batch_id, line)
-    SELECT p.id, s.insutype, s.month, s.contribution_base::numeric(14, 2), s.employer_amount::numeric(14, 2),
-           s.person_amount::numeric(14, 2), s.employer_uscc, s.paid_on, CAST(:batch_id AS uuid), s.line
-    FROM contribution_staging s JOIN insured_person p ON p.certno = s.certno
-    WHERE s.error_code IS NULL
-    ORDER BY p.id, s.insutype, s.month, s.line
-    ON CONFLICT DO NOTHING
-    """
+# One chunk, lines [$2, $3): its good rows of registered persons recorded in the order of the primary key
+# (a new month's index entries go in page by page, not at random), and registration.contribution.recorded.v1
+# for them written into the outbox: one message per (insutype, month) and block of $7 lines of the file
+# (so at most $7 persons), first line first, numbered on from part $8. The envelope is the service's own,
+# validated once ($4, whose id is $5); only each message's id, part number, insurance type, month and
+# persons are filled in here.
+#
+# A chunk of new months (a clean monthly file) goes in by a plain INSERT: speculative insertion for every
+# row would cost 40 % more. When that meets a month already recorded (before, by an earlier chunk or by
+# an earlier line of the file), the chunk is recorded again skipping those, first line first, and only
+# what it recorded is published. Either way the statement answers (rows recorded, messages written).
+_RECORD_CHUNK = """
+    WITH src AS MATERIALIZED (
+        SELECT p.id AS person_id, p.psn_no, s.certno, s.insutype, s.month, s.contribution_base,
+               s.employer_amount, s.person_amount, s.employer_uscc, s.paid_on, s.line
+        FROM contribution_staging s JOIN insured_person p ON p.certno = s.certno
+        WHERE s.line >= $2 AND s.line < $3 AND s.error_code IS NULL
+    ), recorded AS (
+        INSERT INTO contribution_record (person_id, insutype, month, contribution_base, employer_amount,
+                                         person_amount, employer_uscc, paid_on, batch_id, line)
+        SELECT person_id, insutype, month, contribution_base::numeric(14, 2), employer_amount::numeric(14, 2),
+               person_amount::numeric(14, 2), employer_uscc, paid_on, $1::uuid, line
+        FROM src
+        ORDER BY person_id, insutype, month, line
+        {skipping}
+    ), published AS (
+        INSERT INTO outbox (id, type, body, created_at, next_attempt_at)
+        SELECT id, $9::text,
+               replace(replace(replace(replace(replace($4::text, $5::text, id::text),
+                       '"@part@"', part::text), '@insutype@', insutype), '@month@', to_char(month, 'YYYY-MM')),
+                       '"@persons@"', persons),
+               $6::timestamptz, $6::timestamptz
+        FROM (
+            SELECT gen_random_uuid() AS id, insutype, month, persons,
+                   $8::integer + row_number() OVER (ORDER BY insutype COLLATE "C", month, slot) AS part
+            FROM (
+                SELECT insutype, month, line / $7::integer AS slot,
+                       '[' || string_agg('{{"psn_no":' || to_json(psn_no) || ',"certno":' || to_json(certno) || '}}',
+                                         ',' ORDER BY line) || ']' AS persons
+                FROM src {only_recorded}
+                GROUP BY insutype, month, slot
+            ) grouped
+        ) parts
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM {recorded}) AS recorded, (SELECT count(*) FROM published) AS parts
+"""
+RECORD_CHUNK = _RECORD_CHUNK.format(skipping="", only_recorded="", recorded="src")
+RECORD_CHUNK_SKIPPING = _RECORD_CHUNK.format(
+    skipping="ON CONFLICT DO NOTHING RETURNING line",
+    only_recorded="WHERE line IN (SELECT line FROM recorded)",
+    recorded="recorded",
 )
 
 # only when RECORD skipped some good rows: why each was not recorded
@@ -89,11 +130,3 @@ REPORT = text(
     FROM contribution_leftover WHERE verdict <> 'unchanged'
     """
 )
-
-# the new months for the events, grouped by insurance type and month (asyncpg, read with a cursor)
-NEW_MONTHS = """
-    SELECT s.insutype, to_char(s.month, 'YYYY-MM') AS month, p.psn_no, s.certno
-    FROM contribution_staging s JOIN insured_person p ON p.certno = s.certno
-    WHERE s.error_code IS NULL AND NOT EXISTS (SELECT FROM contribution_leftover l WHERE l.line = s.line)
-    ORDER BY s.insutype COLLATE "C", s.month, s.line
-"""

@@ -95,25 +95,46 @@ class ContributionUpload:
         async for lines in batches:
             yield lines
 
-    async def records(self, batches: AsyncIterator[list[Line]]) -> AsyncIterator[tuple[Any, ...]]:
-        """The staging records of the data lines: a good row's values, or a bad row's line and reasons."""
-        parser = self._parser
-        assert parser is not None, "read the header first"
-        parse = parser.parse
+    async def parsed_chunks(
+        self, batches: AsyncIterator[list[Line]], *, rows_per_chunk: int
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The staging records of the data lines, about ``rows_per_chunk`` lines at a time: a good row's values,
+        or a bad row's line and reasons. A chunk is checked in one go (some 30 ms for 10,000 lines): PostgreSQL
+        records the previous chunk meanwhile. (A worker thread would not check faster: the lines are Python
+        objects, and the event loop thread would take the interpreter lock from it at every socket event.)"""
+        assert self._parser is not None, "read the header first"
+        pending: list[Line] = []
         async for lines in batches:
-            for number, text in lines:
-                if text is None:
-                    reason = f"该行超过 {MAX_LINE_CHARS} 个字符，未读取"
-                    row: ContributionRow | RowRejection = RowRejection(number, "line_too_long", None, reason, None)
-                elif not text.strip(BLANK):
-                    continue  # Excel writes rows of bare commas
-                elif (fields := split_fields(text)) is None:
-                    row = RowRejection(number, "quote_unbalanced", None, "该行引号不配对", text[:40])
-                else:
-                    row = parse(number, fields)
-                self.rows += 1
-                if type(row) is ContributionRow:
-                    yield row + NO_PROBLEM
-                else:
-                    self.rejected += 1
-                    yield (row.line, *NO_VALUES, *row[1:])
+            pending.extend(lines)
+            if len(pending) >= rows_per_chunk:
+                records = self._parse(pending)
+                pending = []
+                if records:
+                    yield records
+        if pending:
+            records = self._parse(pending)
+            if records:
+                yield records
+
+    def _parse(self, lines: list[Line]) -> list[tuple[Any, ...]]:
+        parse = self._parser.parse  # type: ignore[union-attr]
+        out: list[tuple[Any, ...]] = []
+        rejected = 0
+        for number, text in lines:
+            if text is None:
+                reason = f"该行超过 {MAX_LINE_CHARS} 个字符，未读取"
+                row: ContributionRow | RowRejection = RowRejection(number, "line_too_long", None, reason, None)
+            elif not text.strip(BLANK):
+                continue  # Excel writes rows of bare commas
+            elif (fields := split_fields(text)) is None:
+                row = RowRejection(number, "quote_unbalanced", None, "该行引号不配对", text[:40])
+            else:
+                row = parse(number, fields)
+            if type(row) is ContributionRow:
+                out.append(row + NO_PROBLEM)
+            else:
+                rejected += 1
+                out.append((row.line, *NO_VALUES, *row[1:]))
+        self.rows += len(out)
+        self.rejected += rejected
+        return out
