@@ -115,8 +115,8 @@ class Registration:
 
     async def register(self, numbers: list[str]) -> None:
         rows = []
-        for n in numbers:
-            self.psn_nos[n] = f"{REGION}{uuid.uuid4().int % 10**10:010d}"
+        for n in numbers:  # 人员编号 in order: random ones could collide among 1,500
+            self.psn_nos[n] = f"{REGION}{len(self.psn_nos) + 1:010d}"
             rows.append({"id": uuid.uuid4(), "psn_no": self.psn_nos[n], "certno": n, "now": datetime.now(UTC)})
         async with self.engine.begin() as conn:
             await conn.execute(
