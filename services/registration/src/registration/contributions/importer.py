@@ -1,15 +1,15 @@
 """Use case: import one contribution file (缴费明细批次) as one transaction, set-based, in chunks.
 
-1. The upload is read as it arrives and checked some ``CHUNK_ROWS`` lines at a time in a worker thread.
-   Each chunk goes with one binary ``COPY`` into its own partition of a temporary staging table (good
-   rows with their values, bad rows with their line and reasons); memory stays flat.
-2. One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per chunk records its good rows of registered persons,
-   first line first, while the next chunk is being checked: PostgreSQL records one chunk as the service
-   reads the next.
+1. The upload is read and checked as it arrives, ``CHUNK_ROWS`` lines to a chunk. Each chunk goes with
+   one binary ``COPY`` into its own partition of a temporary staging table (good rows with their values,
+   bad rows with their line and reasons); memory stays flat.
+2. One statement per chunk records its good rows of registered persons (``INSERT … SELECT``; again with
+   ``ON CONFLICT DO NOTHING`` when it meets a month already recorded, first line first) and writes their
+   events into the outbox. PostgreSQL runs it while the service reads and checks the next chunk.
 3. When all good rows were recorded (a clean monthly file), that is all. Otherwise one statement over the
    whole staging table tells why each other good row was not recorded: a repeat of an earlier line, a
    person not registered, a month recorded before with the same amounts (unchanged) or other ones.
-4. One statement writes the row report; one more writes the events into the outbox.
+4. One statement writes the row report.
 
 Imports take an advisory lock, so two batches never classify the same rows at the same time; a
 failure anywhere rolls everything back: a batch is imported whole or not at all.
@@ -42,6 +42,8 @@ PERSONS_PER_EVENT = 1000
 #: lines checked and recorded together: small enough that checking one chunk and recording the last one
 #: overlap well, large enough that a chunk's statements cost little besides their rows
 CHUNK_ROWS = 10_000
+#: the first chunk is smaller, so that PostgreSQL starts recording soon after the upload begins
+FIRST_CHUNK_ROWS = 2_000
 
 REASONS = {
     "duplicate": "与第 %s 行重复（同一人员、险种、费款所属期）",
@@ -104,7 +106,7 @@ async def import_batch(
     pg = await _asyncpg(session)
     recorder = _ChunkRecorder(pg, uow, batch)
     try:
-        async for records in upload.parsed_chunks(rest, rows_per_chunk=CHUNK_ROWS):
+        async for records in upload.parsed_chunks(rest, first=FIRST_CHUNK_ROWS, rows_per_chunk=CHUNK_ROWS):
             await recorder.add(records)
         await recorder.finish()
     except BaseException:
@@ -205,7 +207,7 @@ class _ChunkRecorder:
         )
 
     async def add(self, records: list[tuple[Any, ...]]) -> None:
-        if self._running is None and not self._statements:
+        if not self._statements:
             # a chunk is small next to the register: looking its persons up by the certno index costs less
             # than hashing the whole register for every chunk, and the more so the bigger the city
             await self._pg.execute("SET LOCAL enable_hashjoin = off")
@@ -214,7 +216,6 @@ class _ChunkRecorder:
         chunk = f"contribution_staging_{first}"
         await self._pg.execute(sql.CREATE_CHUNK.format(chunk=chunk, first=first, next=next_line))
         await self._pg.copy_records_to_table(chunk, records=records, columns=STAGING_COLUMNS)
-        await self._pg.execute(sql.ANALYZE_CHUNK.format(chunk=chunk))
         statement = await self._statement(sql.RECORD_CHUNK)
         await self._pg.execute("SAVEPOINT contribution_chunk")
         self._range = (first, next_line)

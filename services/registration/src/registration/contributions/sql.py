@@ -1,8 +1,9 @@
 """The set-based statements of a contribution import, in the order the importer runs them.
 
-The staging and leftover tables live for one transaction. Every statement reads them whole: none runs
-once per row. A clean file (every person registered, every month new, no line repeated) takes the short
-way: staging → ``RECORD`` → events; only a file with such rows pays for telling them apart (``LEFTOVERS``).
+The staging and leftover tables live for one transaction. No statement runs once per row: one per chunk
+of the file records and publishes it; the others read the staging table whole. A clean file (every
+person registered, every month new, no line repeated) takes the short way: ``RECORD_CHUNK`` for each
+chunk; only a file with other rows pays for telling them apart (``LEFTOVERS``).
 """
 
 from sqlalchemy import text
@@ -18,7 +19,6 @@ CREATE_STAGING = text(
 )
 # one partition per chunk of the file, lines [first, next): recorded on its own, read whole at the end
 CREATE_CHUNK = "CREATE TEMP TABLE {chunk} PARTITION OF contribution_staging FOR VALUES FROM ({first}) TO ({next})"
-ANALYZE_CHUNK = "ANALYZE {chunk} (line, error_code, certno)"
 CREATE_LEFTOVER = text(
     """
     CREATE TEMP TABLE contribution_leftover (
@@ -33,7 +33,8 @@ CREATE_LEFTOVER = text(
 # for them written into the outbox: one message per (insutype, month) and block of $7 lines of the file
 # (so at most $7 persons), first line first, numbered on from part $8. The envelope is the service's own,
 # validated once ($4, whose id is $5); only each message's id, part number, insurance type, month and
-# persons are filled in here.
+# persons are filled in here (certno is digits and X, checked; psn_no is the register's own, escaped all
+# the same).
 #
 # A chunk of new months (a clean monthly file) goes in by a plain INSERT: speculative insertion for every
 # row would cost 40 % more. When that meets a month already recorded (before, by an earlier chunk or by
@@ -65,7 +66,7 @@ _RECORD_CHUNK = """
                    $8::integer + row_number() OVER (ORDER BY insutype COLLATE "C", month, slot) AS part
             FROM (
                 SELECT insutype, month, line / $7::integer AS slot,
-                       '[' || string_agg('{{"psn_no":' || to_json(psn_no) || ',"certno":' || to_json(certno) || '}}',
+                       '[' || string_agg('{{"psn_no":' || to_json(psn_no) || ',"certno":"' || certno || '"}}',
                                          ',' ORDER BY line) || ']' AS persons
                 FROM src {only_recorded}
                 GROUP BY insutype, month, slot
