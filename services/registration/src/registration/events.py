@@ -410,7 +410,28 @@ class TransferInRefused(IntegrationEvent):
     region: str
 
 
-PUBLISHED += [TransferOutPrepared, TransferOutRefused, TransferInMerged, TransferInRefused]
+class TransferOutReverted(IntegrationEvent):
+    """转出退回: the 转入地 refused the person after the debit; the amount is credited back (返还, reason
+    ``transfer_return``) and the enrolment is as it was before the transfer (``status``, ``stopped_on``,
+    ``stop_reason``); ``restored`` is false when the person has enrolled again since and nothing was changed."""
+
+    event_type = "registration.transfer_out.reverted.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    psn_no: str
+    name: str
+    insutype: str
+    amount_credited: Money
+    restored: bool
+    status: str
+    stopped_on: date | None
+    stop_reason: str | None
+    region: str
+
+
+PUBLISHED += [TransferOutPrepared, TransferOutRefused, TransferInMerged, TransferInRefused, TransferOutReverted]
 
 
 class TransferOutRequested(IntegrationEvent):
@@ -424,6 +445,7 @@ class TransferOutRequested(IntegrationEvent):
     name: str
     transfer_account: bool
     region: str
+    destination_region: str | None = None
 
 
 class TransferInMatched(IntegrationEvent):
@@ -441,5 +463,19 @@ class TransferInMatched(IntegrationEvent):
     region: str
 
 
+class TransferOutReturned(IntegrationEvent):
+    """(consumed) the 转入地 refused the 信息表 and sent the money back: 返还 ``amount`` (what was debited)."""
+
+    event_type = "transfer.outbound.returned.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    amount: Money
+    reason: str
+    detail: str
+    region: str
+
+
 #: the events of other services registration consumes (its own copies of the fields it reads); append with +=
-CONSUMED: list[type[IntegrationEvent]] = [TransferOutRequested, TransferInMatched]
+CONSUMED: list[type[IntegrationEvent]] = [TransferOutRequested, TransferInMatched, TransferOutReturned]

@@ -7,13 +7,16 @@
   ``registration.transfer_out.refused.v1`` with a reason code, and nothing moves.
 - ``transfer.inbound.matched.v1`` (this region is the 转入地): the periods brought in are recorded in the
   enrolment's history (``EnrolmentChange`` of kind ``transfer_in``) and the amount credited (reason
-  ``transfer_in``, same reference); ``registration.transfer_in.merged.v1`` gives the cumulative months.
+  ``transfer_in``, same reference); ``registration.transfer_in.merged.v1`` gives the cumulative months
+  (参保信息查询 counts those periods as 转入, so the months continue).
+- ``transfer.outbound.returned.v1`` (this region is the 转出地 and the 转入地 refused after the debit): the
+  amount is credited back (返还, see ``transfer_returns``) and the enrolment restored as it was.
 
 Each handler runs in the consumer's transaction with its inbox row, so a redelivered event changes nothing; the
 ledger's references make a debit or credit once per letter in any case.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,11 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins.bus.envelope import Envelope
-from medins.bus.outbox import add_to_outbox
-from medins.db import UnitOfWork
 from medins.service_app import ConsumerSpec
 from registration.accounts.domain import EntryReason
 from registration.accounts.service import AccountNotFound, credit, debit, lock_account
+from registration.contributions.domain import InsuType
+from registration.contributions.service import insured_periods
 from registration.events import (
     TransferInMatched,
     TransferInMerged,
@@ -33,76 +36,19 @@ from registration.events import (
     TransferOutPrepared,
     TransferOutRefused,
     TransferOutRequested,
-    TransferPeriod,
+    TransferOutReturned,
 )
+from registration.handler_uow import HandlerUnitOfWork
 from registration.persons.domain import EnrolmentAction, EnrolmentStatus
 from registration.persons.lifecycle import Locked, add_change, find_person, move
-from registration.persons.models import Enrolment, EnrolmentChange, InsuredPerson
+from registration.persons.models import Enrolment, InsuredPerson
+from registration.transfer_periods import periods_of
+from registration.transfer_returns import TRANSFER_OUT, on_transfer_out_returned, restorable
 
 ACTOR = "transfer-saga"
 EMPLOYEE, RESIDENT = "310", "390"
 TRANSFER_IN = "transfer_in"
 ZERO = Decimal("0.00")
-
-
-class HandlerUnitOfWork(UnitOfWork):
-    """The consumer's session as a unit of work: events go to the outbox at ``commit``, the consumer commits."""
-
-    def __init__(self, session: AsyncSession, envelope: Envelope) -> None:
-        super().__init__(None, source="registration", region=envelope.region)  # type: ignore[arg-type]
-        self.session = session
-        self._cause = envelope
-
-    async def commit(self) -> None:
-        for event in self._events:
-            caused = event.model_copy(
-                update={"correlation_id": self._cause.correlation_id, "causation_id": str(self._cause.id)}
-            )
-            await add_to_outbox(self.session, caused)
-        self._events.clear()
-        await self.session.flush()
-
-
-def month_of(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def months_between(start: str, end: str) -> int:
-    sy, sm = map(int, start.split("-"))
-    ey, em = map(int, end.split("-"))
-    return max(0, (ey - sy) * 12 + em - sm + 1)
-
-
-def last_insured_month(stopped_on: date | None, today: date) -> str:
-    """停保 effective on the 1st: the month before was the last insured; later in a month: that month."""
-    if stopped_on is None:
-        return month_of(today)
-    return month_of(stopped_on - timedelta(days=1)) if stopped_on.day == 1 else month_of(stopped_on)
-
-
-async def periods_brought_in(session: AsyncSession, person: InsuredPerson) -> list[TransferPeriod]:
-    rows = await session.scalars(
-        select(EnrolmentChange)
-        .where(EnrolmentChange.person_id == person.id, EnrolmentChange.kind == TRANSFER_IN)
-        .order_by(EnrolmentChange.id)
-    )
-    return [TransferPeriod.model_validate(p) for row in rows for p in (row.after or {}).get("periods", [])]
-
-
-async def periods_of(
-    session: AsyncSession, person: InsuredPerson, enrolment: Enrolment, region: str
-) -> list[TransferPeriod]:
-    """样表16's rows: what earlier transfers brought in, then this region's own period."""
-    end = last_insured_month(enrolment.stopped_on, date.today())
-    own = TransferPeriod(
-        start_month=enrolment.start_month,
-        end_month=end,
-        insutype=enrolment.insutype,
-        months=months_between(enrolment.start_month, end),
-        admdvs=region,
-        remark="灵活就业" if enrolment.flexible_worker else None,
-    )
-    return [*await periods_brought_in(session, person), own]
 
 
 async def _enrolment(session: AsyncSession, person: InsuredPerson) -> Enrolment | None:
@@ -170,6 +116,24 @@ async def on_transfer_out_requested(session: AsyncSession, envelope: Envelope) -
                 note=f"转移接续转出至 {event.letter_no[:6]}（联系函 {event.letter_no}）",
             )
             amount = posting.entry.amount
+    # what a 返还 restores if the 转入地 refuses the person after all (transfer_returns)
+    add_change(
+        uow,
+        person=person,
+        enrolment=enrolment,
+        kind=TRANSFER_OUT,
+        effective_on=date.today(),
+        actor=ACTOR,
+        case_no=event.letter_no,
+        before=restorable(enrolment),
+        after={
+            "periods": [p.model_dump() for p in periods],
+            "amount": f"{amount:.2f}",
+            "destination_region": event.destination_region,
+        },
+        from_status=enrolment.status,
+        reason=f"转移接续转出（联系函 {event.letter_no}）",
+    )
     await move(
         uow,
         Locked(person, enrolment),
@@ -251,15 +215,18 @@ async def on_transfer_in_matched(session: AsyncSession, envelope: Envelope) -> N
             note=f"转移接续自 {event.origin_region} 转入（联系函 {event.letter_no}）",
         )
     await session.flush()
-    own = months_between(enrolment.start_month, month_of(date.today()))
-    brought = sum(p.months for p in await periods_brought_in(session, person))
+    # 累计缴费月数 as 参保信息查询 shows it: the months brought in by every transfer + the months paid here
+    counts = await insured_periods(
+        session, certno=person.certno, as_of=date.today(), insutype=InsuType(enrolment.insutype)
+    )
+    cumulative = counts.insurances[0].cumulative_months if counts.insurances else 0
     uow.publish(
         TransferInMerged(
             transfer_id=event.transfer_id,
             letter_no=event.letter_no,
             certno=person.certno,
             amount_credited=event.amount,
-            cumulative_months=own + brought,
+            cumulative_months=cumulative,
             region=envelope.region,
         )
     )
@@ -271,5 +238,6 @@ TRANSFER_CONSUMER = ConsumerSpec(
     handlers={
         TransferOutRequested.event_type: on_transfer_out_requested,
         TransferInMatched.event_type: on_transfer_in_matched,
+        TransferOutReturned.event_type: on_transfer_out_returned,
     },
 )

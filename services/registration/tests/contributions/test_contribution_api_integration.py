@@ -56,7 +56,9 @@ async def test_a_file_larger_than_the_body_limit_streams_in_and_its_report_is_re
     )
     assert periods.status_code == 200, periods.text
     (employee,) = periods.json()["insurances"]
-    assert employee["periods"] == [{"start": "2024-03", "end": "2024-03", "months": 1}]
+    assert [(p["start"], p["end"], p["months"], p["source"]) for p in employee["periods"]] == [
+        ("2024-03", "2024-03", 1, "local")
+    ]
     assert employee["insured_in_month"] is True
 
 

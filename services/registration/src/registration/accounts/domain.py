@@ -18,6 +18,7 @@ class EntryReason(StrEnum):
 
     contribution_allocation = "contribution_allocation"  # 按月划入（由缴费划入个人账户）
     transfer_in = "transfer_in"  # 转移接续转入
+    transfer_return = "transfer_return"  # 转移接续退回：转入地不予接续，转出的余额返还
     adjustment_credit = "adjustment_credit"  # 更正调增
     withdrawal = "withdrawal"  # 一次性支取
     transfer_out = "transfer_out"  # 转移接续转出（余额划转）
@@ -28,6 +29,7 @@ class EntryReason(StrEnum):
 ENTRY_REASON_ZH = {
     EntryReason.contribution_allocation: "按月划入",
     EntryReason.transfer_in: "转移接续转入",
+    EntryReason.transfer_return: "转移接续退回返还",
     EntryReason.adjustment_credit: "更正调增",
     EntryReason.withdrawal: "一次性支取",
     EntryReason.transfer_out: "转移接续转出",
@@ -35,7 +37,12 @@ ENTRY_REASON_ZH = {
     EntryReason.adjustment_debit: "更正调减",
 }
 CREDIT_REASONS = frozenset(
-    {EntryReason.contribution_allocation, EntryReason.transfer_in, EntryReason.adjustment_credit}
+    {
+        EntryReason.contribution_allocation,
+        EntryReason.transfer_in,
+        EntryReason.transfer_return,
+        EntryReason.adjustment_credit,
+    }
 )
 #: debits staff may post directly; a withdrawal only comes from its case, a transfer-out from the transfer
 STAFF_DEBIT_REASONS = frozenset({EntryReason.clawback, EntryReason.adjustment_debit})

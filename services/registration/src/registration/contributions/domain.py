@@ -3,7 +3,8 @@
 A contribution record (缴费记录) says that a person paid for one month (费款所属期) under one insurance
 type (险种 ``insutype``). Consecutive months make an insured period; the counts of 样表4 and of the
 参保凭证 come from them: 实际缴费月数 (actual, months with a record), 视同缴费月数 (deemed, from
-retirement data, not recorded here yet) and 累计缴费月数 (cumulative = deemed + actual).
+retirement data), the months brought in by a transfer (转移接续转入, the rows of the 转出地's 信息表) and
+累计缴费月数 (cumulative = deemed + actual + brought in).
 """
 
 import re
@@ -91,6 +92,23 @@ def merge_months(months: Iterable[date]) -> list[InsuredPeriod]:
 
 
 @dataclass(frozen=True)
+class BroughtInPeriod:
+    """A row of a 信息表 (样表16) merged in by a transfer: insured elsewhere, ``months`` paid in it."""
+
+    start: date
+    end: date
+    months: int
+
+    @property
+    def complete(self) -> bool:
+        """Every month of the span paid (the subtotal equals the span): it may carry a continuous run."""
+        return self.months == month_index(self.end) - month_index(self.start) + 1
+
+    def month_list(self) -> list[date]:
+        return [month_of_index(i) for i in range(month_index(self.start), month_index(self.end) + 1)]
+
+
+@dataclass(frozen=True)
 class ContributionSummary:
     """One person's months under one insurance type, as of a day."""
 
@@ -100,25 +118,42 @@ class ContributionSummary:
     continuous_months: int  # 连续缴费月数 up to the day (0 after a gap, 断缴)
     last_month: date | None
     insured_in_month: bool  # a contribution for the month of the day
+    transferred_months: int = 0  # 转移接续转入的月数 (brought in from other regions)
 
     @property
     def cumulative_months(self) -> int:
-        """累计缴费月数 = 视同 + 实际 (样表4 prints the three side by side)."""
-        return self.deemed_months + self.actual_months
+        """累计缴费月数 = 视同 + 实际 + 转入 (样表4 prints 视同, 实际 and 累计 side by side)."""
+        return self.deemed_months + self.actual_months + self.transferred_months
 
 
-def summarize(months: Iterable[date], *, as_of: date, deemed_months: int = 0) -> ContributionSummary:
+def summarize(
+    months: Iterable[date], *, as_of: date, deemed_months: int = 0, brought_in: Iterable[BroughtInPeriod] = ()
+) -> ContributionSummary:
     """The counts as of ``as_of``: only months up to the month of ``as_of`` count.
 
     连续缴费月数 is the run that reaches the month of ``as_of`` or the month before it (the current month's
-    file may not have come in yet); a run that ended earlier is broken (断缴) and counts 0.
+    file may not have come in yet); a run that ended earlier is broken (断缴) and counts 0. Periods brought in
+    by a transfer count their subtotals; a month paid both there and here counts once, and a brought-in period
+    without a gap (subtotal = span) joins a run here that follows it without a break (累计、连续 continue).
     """
     current = first_of_month(as_of)
-    periods = merge_months(m for m in months if m <= current)
+    own = {m for m in months if m <= current}
+    periods = merge_months(own)
     last = periods[-1] if periods else None
+    elsewhere = [p for p in brought_in if p.start <= current]
+    transferred = 0
+    continuous_months = set(own)
+    for period in elsewhere:
+        if period.complete:
+            extra = [m for m in period.month_list() if m <= current and m not in own]
+            transferred += len(extra)
+            continuous_months.update(extra)
+        else:
+            transferred += period.months
+    runs = merge_months(continuous_months)
     continuous = 0
-    if last is not None and month_index(current) - month_index(last.end) <= 1:
-        continuous = last.months
+    if runs and month_index(current) - month_index(runs[-1].end) <= 1:
+        continuous = runs[-1].months
     return ContributionSummary(
         periods=periods,
         actual_months=sum(p.months for p in periods),
@@ -126,4 +161,5 @@ def summarize(months: Iterable[date], *, as_of: date, deemed_months: int = 0) ->
         continuous_months=continuous,
         last_month=last.end if last else None,
         insured_in_month=last is not None and last.end == current,
+        transferred_months=transferred,
     )

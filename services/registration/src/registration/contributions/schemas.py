@@ -52,11 +52,17 @@ class ContributionBatchSummary(BaseModel):
 
 
 class InsuredPeriodOut(BaseModel):
-    """参保期间: consecutive contribution months."""
+    """参保期间: consecutive contribution months here, or a period brought in by a transfer (转入)."""
 
     start: str = Field(description="起 YYYY-MM")
     end: str = Field(description="止 YYYY-MM")
     months: int = Field(description="参保缴费月数小计")
+    source: str = Field("local", description="local 本统筹区缴费记录 / transfer_in 转移接续转入（转出地《信息表》）")
+    source_zh: str = Field("本地", description="本地 / 转入")
+    admdvs: str | None = Field(None, description="参保地医保区划（转入的期间为转出地）")
+    agency_name: str | None = Field(None, description="统筹地区经办机构名称（转入的期间）")
+    letter_no: str | None = Field(None, description="转入的期间所属《联系函》编号")
+    remark: str | None = Field(None, description="备注（转出地《信息表》的备注）")
 
 
 class InsuranceMonthsOut(BaseModel):
@@ -66,8 +72,13 @@ class InsuranceMonthsOut(BaseModel):
     actual_months: int = Field(description="实际缴费月数（含补缴月数）")
     backpaid_months: int = Field(description="其中法定断档补缴、欠款补缴的月数")
     deemed_months: int = Field(description="视同缴费月数（职工医保，来自在职转退休样表4；未办理退休为0）")
-    cumulative_months: int = Field(description="累计缴费月数 = 视同 + 实际")
-    continuous_months: int = Field(description="截至 as_of 当月（或上月）的连续缴费月数；此前已断缴为0")
+    transferred_months: int = Field(
+        0, description="转移接续转入的缴费月数（转出地《信息表》，与本地重复的月份只计一次）"
+    )
+    cumulative_months: int = Field(description="累计缴费月数 = 视同 + 实际 + 转入")
+    continuous_months: int = Field(
+        description="截至 as_of 当月（或上月）的连续缴费月数（与紧接其前、无断缴的转入期间连续计算）；此前已断缴为0"
+    )
     last_month: str | None = Field(description="最近一个缴费月份 YYYY-MM")
     insured_in_month: bool = Field(description="as_of 所在月份是否有缴费记录")
 

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medins.errors import NotFound
 from medins.ids import mask_certno
 from registration.backpay.models import BackpaidMonth
-from registration.contributions.domain import INSUTYPE_NAMES, InsuType, format_month, parse_month, summarize
+from registration.contributions.domain import (
+    INSUTYPE_NAMES,
+    BroughtInPeriod,
+    InsuType,
+    format_month,
+    parse_month,
+    summarize,
+)
 from registration.contributions.models import ContributionBatch, ContributionRecord, ContributionRejection
 from registration.contributions.schemas import (
     ContributionBatchOut,
@@ -21,7 +28,10 @@ from registration.contributions.schemas import (
     RejectionOut,
 )
 from registration.employees.models import Retirement
-from registration.persons.models import InsuredPerson
+from registration.persons.models import EnrolmentChange, InsuredPerson
+
+#: the ``EnrolmentChange.kind`` of the periods a transfer brought in (written by ``transfers_handlers``)
+TRANSFER_IN = "transfer_in"
 
 
 class BatchNotFound(NotFound):
@@ -114,21 +124,32 @@ async def insured_periods(
             months[kind].add(month)
     # 视同缴费月数 of 样表4, recorded when the person retired (职工基本医疗保险 only)
     deemed = await session.scalar(select(Retirement.deemed_months).where(Retirement.person_id == person.id))
+    brought_in = await transferred_in(session, person, as_of=as_of)
+    for kind in brought_in:
+        if insutype is None or kind == insutype.value:
+            months.setdefault(kind, set())
     insurances = []
     for kind in sorted(months):
         deemed_months = (deemed or 0) if kind == InsuType.employee_medical else 0
-        summary = summarize(months[kind], as_of=as_of, deemed_months=deemed_months)
+        rows = brought_in.get(kind, [])
+        summary = summarize(
+            months[kind], as_of=as_of, deemed_months=deemed_months, brought_in=[period for period, _ in rows]
+        )
         insurances.append(
             InsuranceMonthsOut(
                 insutype=kind,
                 insutype_name=INSUTYPE_NAMES[InsuType(kind)],
-                periods=[
-                    InsuredPeriodOut(start=format_month(p.start), end=format_month(p.end), months=p.months)
+                periods=[out for _, out in rows]
+                + [
+                    InsuredPeriodOut(
+                        start=format_month(p.start), end=format_month(p.end), months=p.months, admdvs=person.region
+                    )
                     for p in summary.periods
                 ],
                 actual_months=summary.actual_months,
                 backpaid_months=sum(1 for m in backpaid_months[kind] if m <= as_of),
                 deemed_months=summary.deemed_months,
+                transferred_months=summary.transferred_months,
                 cumulative_months=summary.cumulative_months,
                 continuous_months=summary.continuous_months,
                 last_month=format_month(summary.last_month) if summary.last_month else None,
@@ -142,3 +163,46 @@ async def insured_periods(
         as_of=as_of,
         insurances=insurances,
     )
+
+
+async def transferred_in(
+    session: AsyncSession, person: InsuredPerson, *, as_of: date
+) -> dict[str, list[tuple[BroughtInPeriod, InsuredPeriodOut]]]:
+    """The 信息表 rows merged in by transfers (转入) up to ``as_of``, per insurance type, oldest first.
+
+    A row of 其他 type (neither 310 nor 390) counts under the scheme it was merged into here."""
+    changes = await session.scalars(
+        select(EnrolmentChange)
+        .where(
+            EnrolmentChange.person_id == person.id,
+            EnrolmentChange.kind == TRANSFER_IN,
+            EnrolmentChange.effective_on <= as_of,
+        )
+        .order_by(EnrolmentChange.id)
+    )
+    found: dict[str, list[tuple[BroughtInPeriod, InsuredPeriodOut]]] = defaultdict(list)
+    for change in changes:
+        after = change.after or {}
+        for row in after.get("periods", []):
+            start, end = parse_month(str(row.get("start_month", ""))), parse_month(str(row.get("end_month", "")))
+            if start is None or end is None or end < start:
+                continue
+            kind = row.get("insutype")
+            if kind not in (InsuType.employee_medical, InsuType.resident_medical):
+                kind = change.insutype or InsuType.employee_medical
+            months = max(0, int(row.get("months") or 0))
+            out = InsuredPeriodOut(
+                start=format_month(start),
+                end=format_month(end),
+                months=months,
+                source="transfer_in",
+                source_zh="转入",
+                admdvs=row.get("admdvs") or after.get("origin_region"),
+                agency_name=row.get("agency_name"),
+                letter_no=change.case_no,
+                remark=row.get("remark"),
+            )
+            found[str(kind)].append((BroughtInPeriod(start, end, months), out))
+    for rows in found.values():
+        rows.sort(key=lambda r: r[0].start)
+    return found
