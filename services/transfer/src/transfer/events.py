@@ -110,12 +110,28 @@ class TransferRejected(IntegrationEvent):
     region: str
 
 
+class TransferOutReturned(IntegrationEvent):
+    """返还: the 转入地 refused the 信息表 and the funds after the debit here (its signed 不予接续 came back);
+    registration is asked to credit ``amount`` (what it debited) back and restore the enrolment."""
+
+    event_type = "transfer.outbound.returned.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    amount: Money
+    reason: str
+    detail: str
+    region: str
+
+
 PUBLISHED: list[type[IntegrationEvent]] = [
     TransferOutRequested,
     TransferInMatched,
     TransferInCompleted,
     TransferOutCompleted,
     TransferRejected,
+    TransferOutReturned,
 ]
 
 
@@ -221,6 +237,48 @@ class TransferInRefused(IntegrationEvent):
     region: str
 
 
+class TransferOutReverted(IntegrationEvent):
+    event_type = "registration.transfer_out.reverted.v1"
+
+    transfer_id: uuid.UUID
+    letter_no: str
+    certno: str
+    psn_no: str
+    name: str
+    insutype: str
+    amount_credited: Money
+    restored: bool
+    status: str
+    stopped_on: date | None
+    stop_reason: str | None
+    region: str
+
+
+class ContributionPerson(BaseModel):
+    psn_no: str
+    certno: str
+
+
+class ContributionRecorded(IntegrationEvent):
+    """缴费记录 imported: who paid for ``month`` under ``insutype`` (the read model of months for 样表14)."""
+
+    event_type = "registration.contribution.recorded.v1"
+
+    insutype: str
+    month: str
+    persons: list[ContributionPerson]
+
+
+class GapBackpaid(IntegrationEvent):
+    """法定断档补缴: ``months`` count as contributed months."""
+
+    event_type = "registration.person.gap_backpaid.v1"
+
+    certno: str
+    insutype: str
+    months: list[str]
+
+
 CONSUMED: list[type[IntegrationEvent]] = [
     PersonEnrolled,
     PersonSuspended,
@@ -232,4 +290,7 @@ CONSUMED: list[type[IntegrationEvent]] = [
     TransferOutRefused,
     TransferInMerged,
     TransferInRefused,
+    TransferOutReverted,
+    ContributionRecorded,
+    GapBackpaid,
 ]

@@ -6,12 +6,14 @@ from medins.bus.envelope import Envelope
 from transfer.events import (
     AccountCredited,
     AccountDebited,
+    ContributionRecorded,
+    GapBackpaid,
     PersonEnrolled,
     PersonResumed,
     PersonSuspended,
     PersonTerminated,
 )
-from transfer.persons.service import record_balance, record_enrolment
+from transfer.persons.service import record_balance, record_enrolment, record_months
 
 
 async def on_person_enrolled(session: AsyncSession, envelope: Envelope) -> None:
@@ -79,6 +81,16 @@ async def on_account_moved(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
+async def on_contribution_recorded(session: AsyncSession, envelope: Envelope) -> None:
+    event = ContributionRecorded.model_validate(envelope.data)
+    await record_months(session, rows=[(p.certno, event.insutype, event.month[:7]) for p in event.persons])
+
+
+async def on_gap_backpaid(session: AsyncSession, envelope: Envelope) -> None:
+    event = GapBackpaid.model_validate(envelope.data)
+    await record_months(session, rows=[(event.certno, event.insutype, m[:7]) for m in event.months])
+
+
 HANDLERS = {
     PersonEnrolled.event_type: on_person_enrolled,
     PersonSuspended.event_type: on_person_suspended,
@@ -86,4 +98,6 @@ HANDLERS = {
     PersonResumed.event_type: on_person_resumed,
     AccountCredited.event_type: on_account_moved,
     AccountDebited.event_type: on_account_moved,
+    ContributionRecorded.event_type: on_contribution_recorded,
+    GapBackpaid.event_type: on_gap_backpaid,
 }

@@ -34,3 +34,14 @@ class AccountView(Base):
     balance: Mapped[Decimal] = mapped_column(MoneyColumn)
     entry_no: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ContributionMonthView(Base):
+    """A month a person paid for under one insurance type (缴费记录 or 补缴), as registration's events tell it:
+    the months of the 参保凭证 (样表14) come from these."""
+
+    __tablename__ = "contribution_month_view"
+
+    certno: Mapped[str] = mapped_column(String(18), primary_key=True)
+    insutype: Mapped[str] = mapped_column(String(3), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM

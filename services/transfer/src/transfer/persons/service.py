@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins.errors import NotFound, ProblemError
-from transfer.persons.models import AccountView, EnrolmentView
+from transfer.persons.models import AccountView, ContributionMonthView, EnrolmentView
 
 EMPLOYEE, RESIDENT = "310", "390"
 
@@ -120,3 +120,30 @@ def months_between(start: str, end: str) -> int:
     """Months from ``start`` to ``end`` (YYYY-MM), both counted; 0 when end is before start."""
     (sy, sm), (ey, em) = (map(int, start.split("-")), map(int, end.split("-")))
     return max(0, (ey - sy) * 12 + em - sm + 1)
+
+
+async def record_months(session: AsyncSession, *, rows: list[tuple[str, str, str]]) -> None:
+    """(certno, insutype, YYYY-MM) paid; a month recorded twice is one month."""
+    if rows:
+        values = [{"certno": c, "insutype": i, "month": m} for c, i, m in rows]
+        await session.execute(insert(ContributionMonthView).values(values).on_conflict_do_nothing())
+
+
+async def paid_months(session: AsyncSession, certno: str, insutype: str) -> set[str]:
+    query = select(ContributionMonthView.month).where(
+        ContributionMonthView.certno == certno, ContributionMonthView.insutype == insutype
+    )
+    return set((await session.scalars(query)).all())
+
+
+def previous_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year - 1}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+def contribution_months(start: str, end: str, paid: set[str]) -> int:
+    """其中累计实际缴费月数 here, ``start`` to ``end``: the months paid (records, 补缴) and, before the first
+    record, the months of the enrolment (a person enrolled before the contribution files were imported)."""
+    counted = {m for m in paid if m <= end}
+    before_records = previous_month(min(counted)) if counted else end
+    return len(counted) + months_between(start, before_records)

@@ -8,7 +8,14 @@ from sqlalchemy.engine import RowMapping
 
 from medins.db import UnitOfWork
 from transfer.context import TransferContext
-from transfer.persons.service import balance_of, last_insured_month, month_of, months_between, stopped_enrolment
+from transfer.persons.service import (
+    balance_of,
+    contribution_months,
+    last_insured_month,
+    month_of,
+    paid_months,
+    stopped_enrolment,
+)
 from transfer.transfers.casework import add_document, next_sequence
 from transfer.transfers.documents import InsuranceCertificate, InsuranceInfoTable
 from transfer.transfers.domain import TransferDirection, TransferStatus, certificate_number
@@ -32,7 +39,10 @@ async def transferred_in_months(uow: UnitOfWork, certno: str) -> int:
 async def issue_certificate(
     uow: UnitOfWork, ctx: TransferContext, *, case: RowMapping, form: dict[str, Any]
 ) -> InsuranceCertificate:
-    """The certificate of a stopped person (限因流动就业等原因已办理停保的人员): periods, months, balance."""
+    """The certificate of a stopped person (限因流动就业等原因已办理停保的人员): periods, months, balance.
+
+    其中累计实际缴费月数 = the months paid here (缴费记录 and 补缴, from registration's events), the months of the
+    enrolment before the first record, and the months earlier transfers brought in (their 信息表)."""
     existing = await uow.session.scalar(select(IssuedCertificate).where(IssuedCertificate.case_no == case["case_no"]))
     if existing is not None:
         return InsuranceCertificate.model_validate(existing.body)
@@ -54,7 +64,8 @@ async def issue_certificate(
         origin_name=ctx.region_name,
         period_start=start,
         period_end=end,
-        cumulative_months=months_between(start, end) + await transferred_in_months(uow, certno),
+        cumulative_months=contribution_months(start, end, await paid_months(uow.session, certno, enrolment.insutype))
+        + await transferred_in_months(uow, certno),
         balance=await balance_of(uow.session, certno),
         agency=ctx.agency,
     )

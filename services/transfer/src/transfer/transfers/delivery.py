@@ -15,9 +15,15 @@ from medins.cases.tables import case_record
 from medins.db import UnitOfWork
 from medins.errors import Conflict
 from transfer.context import TransferContext
-from transfer.events import TransferInMerged, TransferInRefused, TransferOutPrepared, TransferOutRefused
+from transfer.events import (
+    TransferInMerged,
+    TransferInRefused,
+    TransferOutPrepared,
+    TransferOutRefused,
+    TransferOutReverted,
+)
 from transfer.partner.models import PartnerMessage
-from transfer.transfers import applications, inbound, outbound, store
+from transfer.transfers import applications, inbound, outbound, returns, store
 from transfer.transfers.documents import TransferRejection
 from transfer.transfers.domain import RejectionReason, TransferAction, TransferDirection, TransferStatus
 from transfer.transfers.models import Transfer
@@ -45,6 +51,8 @@ async def dispatch(uow: UnitOfWork, ctx: TransferContext, document: Any, jws: st
             assert isinstance(document, TransferRejection)
             if document.subject == "application":
                 return await applications.application_rejected(uow, ctx, document)
+            if document.subject == "info_table":
+                return await returns.returned_by_destination(uow, ctx, document)
             return await inbound.rejected(uow, ctx, document)
     raise ValueError(document.kind)
 
@@ -93,6 +101,7 @@ def saga_handlers(ctx: TransferContext) -> dict[str, Handler]:
         TransferOutRefused.event_type: handler(TransferOutRefused, outbound.refused),
         TransferInMerged.event_type: handler(TransferInMerged, inbound.merged),
         TransferInRefused.event_type: handler(TransferInRefused, inbound.merge_refused),
+        TransferOutReverted.event_type: handler(TransferOutReverted, returns.reverted),
     }
 
 

@@ -179,11 +179,14 @@ class TransferApplication(_Document):
 
 
 class TransferRejection(_Document):
-    """不予办理: the reason a transfer cannot go on, sent back to the region that asked."""
+    """不予办理: the reason a transfer cannot go on, sent back to the region that asked.
+
+    ``subject`` ``info_table``: the 转入地 will not continue the person after the 转出地 debited the account; the
+    《信息表》 and the funds go back (``returned_amount``, ``remittance_no``), and the 转出地 credits them back."""
 
     kind: Literal["rejection"] = "rejection"
-    subject: Literal["letter", "application"]
-    number: str = Field(description="被拒绝的《联系函》编号或申请的办件编号")
+    subject: Literal["letter", "application", "info_table"]
+    number: str = Field(description="被拒绝的《联系函》编号（信息表退回时为其所复联系函编号）或申请的办件编号")
     from_region: Region
     to_region: Region
     certno: CertNo
@@ -191,6 +194,8 @@ class TransferRejection(_Document):
     reason: RejectionReason
     detail: str
     rejected_on: date
+    returned_amount: Money | None = Field(None, description="退回的个人账户资金（信息表退回时）")
+    remittance_no: str | None = Field(None, description="所退回的资金划转流水号")
 
 
 PartnerDocument = TransferLetter | InsuranceInfoTable | FundRemittance | TransferApplication | TransferRejection

@@ -30,10 +30,13 @@ class TransferStatus(StrEnum):
     mismatched = "mismatched"  # 基金匹配不符，待人工核对
     merging = "merging"  # 匹配成功，参保登记合并缴费期间并划入个人账户中
     merge_failed = "merge_failed"  # 参保登记未能接续，待人工处理
+    sent_back = "sent_back"  # 不予接续：已向转出地发出退回（信息表和资金退回）
     # 转出地 (outbound)
     requested = "requested"  # 转出地受理申请，已转请转入地出具《联系函》
     letter_received = "letter_received"  # 已收到《联系函》，待参保登记核对并扣减个人账户
     table_issued = "table_issued"  # 《信息表》已出具、个人账户余额已划转，待送达
+    returning = "returning"  # 转入地不予接续、资金退回，待参保登记返还个人账户并恢复参保状态
+    returned = "returned"  # 转入地不予接续，个人账户已返还、参保状态已恢复
     # both
     completed = "completed"  # 办结
     rejected = "rejected"  # 不予办理（原因已告知申请人）
@@ -51,6 +54,9 @@ class TransferAction(StrEnum):
     receive_letter = "receive_letter"
     prepare = "prepare"  # registration debited the account: the table and the remittance go out
     reject = "reject"
+    send_back = "send_back"  # 转入地不予接续：信息表和资金退回转出地
+    receive_return = "receive_return"  # 转出地收到转入地的退回
+    restore = "restore"  # 参保登记已返还个人账户、恢复参保状态
 
 
 S, A = TransferStatus, TransferAction
@@ -70,6 +76,9 @@ INBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
     (S.accepted, A.reject): S.rejected,
     (S.letter_issued, A.reject): S.rejected,
     (S.letter_sent, A.reject): S.rejected,
+    (S.documents_received, A.send_back): S.sent_back,
+    (S.mismatched, A.send_back): S.sent_back,
+    (S.merge_failed, A.send_back): S.sent_back,
 }
 
 OUTBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
@@ -80,6 +89,9 @@ OUTBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
     (S.table_issued, A.deliver): S.completed,
     (S.requested, A.reject): S.rejected,
     (S.letter_received, A.reject): S.rejected,
+    (S.table_issued, A.receive_return): S.returning,
+    (S.completed, A.receive_return): S.returning,
+    (S.returning, A.restore): S.returned,
 }
 
 STATUS_ZH = {
@@ -91,13 +103,16 @@ STATUS_ZH = {
     S.mismatched: "基金匹配不符",
     S.merging: "接续中",
     S.merge_failed: "接续失败待处理",
+    S.sent_back: "不予接续，已退回转出地",
     S.requested: "已转请转入地出具联系函",
     S.letter_received: "已收到联系函",
     S.table_issued: "信息表已出具、资金已划转",
+    S.returning: "转入地不予接续，个人账户返还中",
+    S.returned: "转入地不予接续，个人账户已返还",
     S.completed: "已办结",
     S.rejected: "不予办理",
 }
-OPEN_STATUSES = frozenset(set(STATUS_ZH) - {S.completed, S.rejected})
+OPEN_STATUSES = frozenset(set(STATUS_ZH) - {S.completed, S.rejected, S.sent_back, S.returned})
 
 
 class IllegalTransferTransition(Conflict):
@@ -128,6 +143,7 @@ class RejectionReason(StrEnum):
     not_enrolled_at_destination = "not_enrolled_at_destination"
     transfer_in_progress = "transfer_in_progress"
     not_accepted = "not_accepted"
+    fund_mismatch = "fund_mismatch"
     other = "other"
 
 
@@ -141,6 +157,7 @@ REJECTION_ZH = {
     RejectionReason.not_enrolled_at_destination: "参保人员尚未在转入地办理参保缴费手续",
     RejectionReason.transfer_in_progress: "参保人员已有正在办理的转移接续",
     RejectionReason.not_accepted: "申请未予受理",
+    RejectionReason.fund_mismatch: "《信息表》与划转资金核对不符（基金匹配未通过）",
     RejectionReason.other: "经办机构不予办理",
 }
 

@@ -24,7 +24,7 @@ from transfer.events import TransferRejected as TransferRejectedEvent
 from transfer.partner.directory import SameRegion, get_partner
 from transfer.partner.outbox import enqueue
 from transfer.persons.service import require_enrolled_here
-from transfer.transfers import store
+from transfer.transfers import returns, store
 from transfer.transfers.casework import (
     add_document,
     complete_stage,
@@ -41,7 +41,14 @@ from transfer.transfers.documents import (
     TransferRejection,
     age_on,
 )
-from transfer.transfers.domain import TransferAction, TransferDirection, TransferStatus, letter_number, rejection_text
+from transfer.transfers.domain import (
+    TransferAction,
+    TransferDirection,
+    TransferStatus,
+    letter_number,
+    rejection_reason,
+    rejection_text,
+)
 from transfer.transfers.forms import info_table_form, letter_form
 from transfer.transfers.models import Transfer
 from transfer.transfers.remittance import match_remittance
@@ -272,12 +279,13 @@ async def merged(uow: UnitOfWork, ctx: TransferContext, event: TransferInMerged)
 
 
 async def merge_refused(uow: UnitOfWork, ctx: TransferContext, event: TransferInRefused) -> None:
-    """Registration could not continue the person here: the money stays with the agency, staff take over."""
+    """Registration could not continue the person here (not, or no longer, enrolled; no 职工医保 for the money):
+    审核不通过, the applicant told why, and the 信息表 and the funds sent back to the 转出地 (返还)."""
     transfer = await store.get(uow.session, event.transfer_id, for_update=True)
     if transfer.status != TransferStatus.merging:
         return
     store.move(transfer, A.merge_refused)
-    transfer.rejection_code, transfer.rejection_detail = event.reason, event.detail
+    await returns.send_back(uow, ctx, transfer, reason=rejection_reason(event.reason), detail=event.detail)
 
 
 async def rejected(uow: UnitOfWork, ctx: TransferContext, rejection: TransferRejection) -> dict[str, Any]:

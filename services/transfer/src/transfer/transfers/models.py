@@ -52,6 +52,9 @@ class Transfer(Base):
     rejection_detail: Mapped[str | None] = mapped_column(Text)
     #: the last refusal of one of our documents by the partner (4xx): staff must look, nothing is retried
     partner_problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: 返还: what the 转入地 sent back and (at the 转出地) registration credited back, when
+    returned_amount: Mapped[Decimal | None] = mapped_column(MoneyColumn)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_on: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

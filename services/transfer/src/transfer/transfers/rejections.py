@@ -1,6 +1,7 @@
 """不予办理 sent back to the region that asked: the reason travels with the number it answers."""
 
 import uuid
+from decimal import Decimal
 
 from medins.db import UnitOfWork
 from transfer.context import TransferContext
@@ -21,6 +22,8 @@ async def send_rejection(
     reason: RejectionReason,
     detail: str | None,
     transfer_id: uuid.UUID | None,
+    returned_amount: Decimal | None = None,
+    remittance_no: str | None = None,
 ) -> TransferRejection:
     rejection = TransferRejection(
         subject=subject,  # type: ignore[arg-type]
@@ -32,8 +35,11 @@ async def send_rejection(
         reason=reason,
         detail=detail or REJECTION_ZH[reason],
         rejected_on=ctx.today(),
+        returned_amount=returned_amount,
+        remittance_no=remittance_no,
     )
-    jws = ctx.signer.sign_document(rejection.model_dump(mode="json"))
+    # exclude_none: a 不予办理 of a letter or an application reads as it did before 返还 existed
+    jws = ctx.signer.sign_document(rejection.model_dump(mode="json", exclude_none=True))
     await enqueue(
         uow.session, partner=to_region, kind="rejection", number=f"{subject}:{number}", jws=jws, transfer_id=transfer_id
     )

@@ -15,10 +15,10 @@ from medins.identity import CurrentPrincipal, Principal, PrincipalKind, StaffRol
 from medins.service_app import SessionDep, UowDep
 from transfer.context import TransferContext
 from transfer.persons.service import stopped_enrolment
-from transfer.transfers import applications, inbound, service, store
+from transfer.transfers import applications, inbound, returns, service, store
 from transfer.transfers.certificates import CERTIFICATE_ITEM
 from transfer.transfers.documents import sex_of
-from transfer.transfers.domain import TransferDirection
+from transfer.transfers.domain import RejectionReason, TransferDirection
 from transfer.transfers.models import IssuedCertificate
 from transfer.transfers.schemas import (
     ApplicationOut,
@@ -28,6 +28,7 @@ from transfer.transfers.schemas import (
     OutboundApplicationIn,
     OverdueOut,
     PersonIn,
+    SendBackIn,
     TransferDetail,
     TransferOut,
 )
@@ -196,6 +197,57 @@ async def get_transfer(
     transfer = await store.get(session, transfer_id)
     require_owner(principal, PERSON, transfer.certno, region=ctx.region)
     return await service.detail(session, transfer, ctx.today())
+
+
+@router.post(
+    "/transfers/{transfer_id}/send-back",
+    response_model=TransferDetail,
+    summary="不予接续：把《信息表》和划转资金退回转出地（转入地，审核人员）",
+    openapi_extra=audience(STAFF, staff_roles=(StaffRole.review,)),
+)
+async def send_back(
+    transfer_id: uuid.UUID, body: SendBackIn, request: Request, principal: CurrentPrincipal, uow: UowDep
+) -> TransferDetail:
+    """For a table whose funds do not match (基金匹配不符) or a person registration could not continue; a transfer
+    in any other state is a 409 ``illegal_transfer_transition``."""
+    require_staff(principal, StaffRole.review)
+    ctx = ctx_of(request)
+    async with uow:
+        transfer = await store.get(uow.session, transfer_id, for_update=True)
+        if transfer.direction != TransferDirection.inbound:
+            raise NotInbound("只有转入地可以退回《信息表》和资金")
+        await returns.send_back(uow, ctx, transfer, reason=RejectionReason(body.reason), detail=body.detail)
+        out = await service.detail(uow.session, transfer, ctx.today())
+        await uow.commit()
+    request.app.state.partner_sender.wake()
+    return out
+
+
+@router.post(
+    "/transfers/{transfer_id}/messages/{message_id}/resend",
+    response_model=TransferDetail,
+    summary="重新发送一份被对方拒收或尚未送达的文书（经办人员）",
+    openapi_extra=audience(STAFF, staff_roles=(StaffRole.review,)),
+)
+async def resend_message(
+    transfer_id: uuid.UUID, message_id: uuid.UUID, request: Request, principal: CurrentPrincipal, uow: UowDep
+) -> TransferDetail:
+    """After the cause of a refusal is put right (a partner's key, an address): the document goes again, now."""
+    require_staff(principal, StaffRole.review)
+    ctx = ctx_of(request)
+    async with uow:
+        transfer = await store.get(uow.session, transfer_id)
+        await service.resend(uow.session, transfer, message_id)
+        out = await service.detail(uow.session, transfer, ctx.today())
+        await uow.commit()
+    request.app.state.partner_sender.wake()
+    return out
+
+
+class NotInbound(ProblemError):
+    status = 409
+    code = "not_inbound_transfer"
+    title = "不是转入的转移接续"
 
 
 @router.get("/transfers/{transfer_id}/signed/{kind}", summary="转移接续文书的签名原件（JWS，经办人员）")

@@ -79,13 +79,15 @@ class TransferOut(BaseModel):
     amount: Decimal | None = Field(description="个人账户实际转出（转入）资金")
     rejection_code: str | None
     rejection_detail: str | None
+    returned_amount: Decimal | None = Field(None, description="返还：转入地不予接续时退回（转出地返还个人账户）的资金")
+    returned_at: datetime | None = Field(None, description="退回（转入地）或返还完成（转出地）的时间")
     created_at: datetime
 
     @field_serializer("certno")
     def _masked(self, certno: str) -> str:
         return mask_certno(certno)
 
-    @field_serializer("amount")
+    @field_serializer("amount", "returned_amount")
     def _money(self, amount: Decimal | None) -> str | None:
         return None if amount is None else f"{amount:.2f}"
 
@@ -101,6 +103,7 @@ class ClockOut(BaseModel):
 class PartnerMessageOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: uuid.UUID
     partner: str
     kind: str
     number: str
@@ -119,6 +122,18 @@ class TransferDetail(TransferOut):
     clocks: list[ClockOut] = Field(default_factory=list)
     overdue: bool = False
     messages: list[PartnerMessageOut] = Field(default_factory=list)
+
+
+class SendBackIn(BaseModel):
+    """不予接续 by staff at the 转入地: the 信息表 and the funds go back to the 转出地."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["fund_mismatch", "not_enrolled_at_destination", "no_employee_enrolment", "other"] = Field(
+        description="fund_mismatch 基金匹配不符 / not_enrolled_at_destination 未在转入地参保 / "
+        "no_employee_enrolment 未参加职工医保 / other 其他"
+    )
+    detail: str = Field(min_length=2, max_length=500, description="不予接续的具体原因（告知申请人和转出地）")
 
 
 class ApplicationOut(BaseModel):

@@ -1,11 +1,13 @@
 """Reading transfers for staff and applicants: lists, details with every clock, the overdue list."""
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins.cases.tables import case_record, case_stage_clock
+from medins.errors import Conflict, NotFound
 from transfer.partner.models import PartnerMessage
 from transfer.transfers.clocks import ClockView, exceeded_clocks
 from transfer.transfers.domain import OPEN_STATUSES, STATUS_ZH, TransferStatus
@@ -83,6 +85,33 @@ async def detail(session: AsyncSession, transfer: Transfer, today: date) -> Tran
         overdue=bool(exceeded_clocks(views, today)) and transfer.status in OPEN_STATUSES,
         messages=[PartnerMessageOut.model_validate(m) for m in messages],
     )
+
+
+class MessageNotFound(NotFound):
+    code = "partner_message_not_found"
+    title = "未找到该文书的发送记录"
+
+
+class MessageDelivered(Conflict):
+    code = "partner_message_delivered"
+    title = "该文书已送达对方，无需重新发送"
+
+
+async def resend(session: AsyncSession, transfer: Transfer, message_id: uuid.UUID) -> PartnerMessage:
+    """A refused (or still undelivered) document of the transfer is due again now; the partner's inbox is
+    idempotent by number, so a document that did arrive after all is handled once."""
+    message = await session.scalar(
+        select(PartnerMessage)
+        .where(PartnerMessage.id == message_id, PartnerMessage.transfer_id == transfer.id)
+        .with_for_update()
+    )
+    if message is None:
+        raise MessageNotFound(f"转移接续 {transfer.id} 没有编号为 {message_id} 的文书发送记录")
+    if message.delivered_at is not None:
+        raise MessageDelivered(f"{message.kind} {message.number} 已于 {message.delivered_at:%Y-%m-%d %H:%M} 送达")
+    message.refused_at, message.next_attempt_at = None, datetime.now(UTC)
+    message.last_error = f"resent by staff (was: {message.last_error})"[:2000] if message.last_error else None
+    return message
 
 
 async def overdue(session: AsyncSession, today: date) -> list[OverdueOut]:

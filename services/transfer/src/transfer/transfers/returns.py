@@ -1,0 +1,172 @@
+"""退回与返还: the 转入地 refuses a person after the 转出地 debited the account and ended the enrolment.
+
+- 转入地 (``send_back``): registration here would not continue the person (not enrolled here, no 职工医保 for
+  the money), or staff refuse a table that does not match its funds. The 信息表 and the money go back: a
+  signed 不予办理 of subject ``info_table`` (number = the 联系函 number, so it is handled once), with the amount
+  received; the applicant gets the one-time notice; the transfer ends ``sent_back``.
+- 转出地 (``returned_by_destination``): the refusal arrives through the partner API; the transfer goes
+  ``returning``, the case gets the refusal as a document, and ``transfer.outbound.returned.v1`` asks
+  registration to credit the debited amount back (返还) and restore the enrolment.
+- 转出地 (``reverted``): registration answers ``registration.transfer_out.reverted.v1``: ``returned``, the
+  amount returned recorded beside the amount debited, the read model of the enrolment and balance updated.
+
+Money: what the 转出地 debited is either credited at the 转入地 (completed) or credited back here (returned).
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from medins.db import UnitOfWork
+from medins.errors import ProblemError
+from medins.identity import Principal
+from transfer.context import TransferContext
+from transfer.events import TransferOutReturned, TransferOutReverted
+from transfer.events import TransferRejected as TransferRejectedEvent
+from transfer.persons.service import record_enrolment
+from transfer.transfers import store
+from transfer.transfers.casework import add_document, complete_stage, reject_case
+from transfer.transfers.clocks import COMPLETION
+from transfer.transfers.documents import FundRemittance, TransferRejection
+from transfer.transfers.domain import (
+    REJECTION_ZH,
+    RejectionReason,
+    TransferAction,
+    TransferDirection,
+    TransferStatus,
+    rejection_text,
+)
+from transfer.transfers.models import Transfer
+from transfer.transfers.rejections import send_rejection
+
+A = TransferAction
+ZERO = Decimal("0.00")
+
+
+class UnknownTransferOut(ProblemError):
+    status = 422
+    code = "unknown_transfer_out"
+    title = "本统筹区没有转出到该地区的这笔转移接续"
+
+
+class ReturnAmountMismatch(ProblemError):
+    status = 422
+    code = "return_amount_mismatch"
+    title = "退回金额与转出金额不一致"
+
+
+def _return_form(transfer: Transfer, rejection: TransferRejection, amount: Decimal) -> dict[str, Any]:
+    """退回通知: the 转入地's refusal of the 信息表 as the 转出地's case shows it."""
+    fields = [
+        ("letter_no", "所复《联系函》编号", rejection.number),
+        ("from_region", "转入地医保区划", rejection.from_region),
+        ("name", "参保人员姓名", rejection.name),
+        ("reason", "不予接续原因", rejection_text(rejection.reason, rejection.detail)),
+        ("returned_amount", "退回个人账户资金（小写）￥", f"{amount:.2f}"),
+        ("remittance_no", "资金划转流水号", rejection.remittance_no or ""),
+    ]
+    return {
+        "form": "退回通知",
+        "title": "基本医疗保险关系转移接续退回通知（转入地不予接续）",
+        "fields": [{"key": k, "label": label, "value": value} for k, label, value in fields],
+        "fixed_keys": [],
+        "agency": transfer.destination_region,
+        "date": str(rejection.rejected_on),
+    }
+
+
+async def send_back(
+    uow: UnitOfWork,
+    ctx: TransferContext,
+    transfer: Transfer,
+    *,
+    reason: RejectionReason,
+    detail: str | None,
+    actor: Principal | None = None,
+) -> None:
+    """转入地: refuse the 信息表 and send the funds back to the 转出地 (signed, through the partner outbox)."""
+    store.move(transfer, A.send_back)
+    transfer.rejection_code, transfer.rejection_detail = str(reason), detail or REJECTION_ZH[reason]
+    remittance = FundRemittance.model_validate(transfer.remittance) if transfer.remittance else None
+    amount = remittance.amount if remittance is not None else ZERO
+    transfer.returned_amount, transfer.returned_at = amount, datetime.now(UTC)
+    assert transfer.case_no is not None and transfer.letter_no is not None
+    await complete_stage(ctx, uow, transfer.case_no, COMPLETION)
+    await reject_case(ctx, uow, transfer.case_no, rejection_text(reason, detail))
+    await send_rejection(
+        uow,
+        ctx,
+        subject="info_table",
+        number=transfer.letter_no,
+        to_region=transfer.origin_region,
+        certno=transfer.certno,
+        name=transfer.name,
+        reason=reason,
+        detail=detail,
+        transfer_id=transfer.id,
+        returned_amount=amount,
+        remittance_no=remittance.remittance_no if remittance else None,
+    )
+    uow.publish(
+        TransferRejectedEvent(
+            transfer_id=transfer.id,
+            direction=transfer.direction,
+            case_no=transfer.case_no,
+            certno=transfer.certno,
+            reason=str(reason),
+            detail=detail or REJECTION_ZH[reason],
+            region=ctx.region,
+        )
+    )
+
+
+async def returned_by_destination(
+    uow: UnitOfWork, ctx: TransferContext, rejection: TransferRejection
+) -> dict[str, Any]:
+    """转出地: the 转入地 sent the 信息表 and the funds back; registration is asked to credit them back."""
+    transfer = await store.by_letter(uow.session, TransferDirection.outbound, rejection.number)
+    if transfer is None or transfer.destination_region != rejection.from_region:
+        raise UnknownTransferOut(f"本统筹区没有按编号为 {rejection.number} 的《联系函》转出到 {rejection.from_region}")
+    debited = transfer.amount or ZERO
+    if rejection.returned_amount is not None and rejection.returned_amount != debited:
+        raise ReturnAmountMismatch(
+            f"退回金额 {rejection.returned_amount:.2f} 元与本统筹区转出的 {debited:.2f} 元不一致，请人工核对"
+        )
+    store.move(transfer, A.receive_return)
+    transfer.rejection_code, transfer.rejection_detail = str(rejection.reason), rejection.detail
+    assert transfer.case_no is not None and transfer.letter_no is not None
+    case = await ctx.kit.get(uow.session, transfer.case_no)
+    await add_document(uow, case["id"], "return", _return_form(transfer, rejection, debited))
+    uow.publish(
+        TransferOutReturned(
+            transfer_id=transfer.id,
+            letter_no=transfer.letter_no,
+            certno=transfer.certno,
+            amount=debited,
+            reason=str(rejection.reason),
+            detail=rejection.detail,
+            region=ctx.region,
+        )
+    )
+    return {"transfer_status": transfer.status}
+
+
+async def reverted(uow: UnitOfWork, ctx: TransferContext, event: TransferOutReverted) -> None:
+    """Registration credited the money back and restored the enrolment: the transfer is ``returned``."""
+    transfer = await store.get(uow.session, event.transfer_id, for_update=True)
+    if transfer.status != TransferStatus.returning:
+        return
+    store.move(transfer, A.restore)
+    transfer.returned_amount, transfer.returned_at = event.amount_credited, datetime.now(UTC)
+    if event.restored:
+        await record_enrolment(
+            uow.session,
+            certno=event.certno,
+            insutype=event.insutype,
+            psn_no=event.psn_no,
+            name=event.name,
+            status=event.status,
+            as_of=datetime.now(UTC),
+            stopped_on=event.stopped_on,
+            stop_reason=event.stop_reason,
+        )
