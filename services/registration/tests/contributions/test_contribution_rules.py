@@ -213,3 +213,37 @@ def test_counts_as_of_a_day_count_only_months_up_to_it():
     broken = summarize(months, as_of=date(2024, 5, 1))
     assert broken.continuous_months == 0  # the last month paid is 2024-02: 断缴
     assert summarize([], as_of=date(2024, 1, 1)).last_month is None
+
+
+def test_the_fast_staging_path_decides_every_row_as_the_full_rules_do():
+    """``RowParser.stage`` checks a good row straight through and sends any other to ``parse``: over every
+    combination of good and bad values (including those only the full rules accept, such as a lower-case x,
+    and cached and uncached months and days), it gives the staging record ``parse`` implies, and for some
+    headers without the optional columns too."""
+    lower_x = next(
+        body + "X" for n in range(1000) if ric.calc_check_digit((body := f"43100219800501{n:03d}") + "0") == "X"
+    )
+    values = {
+        "certno": [PERSON, lower_x.lower(), lower_x, PERSON[:-1] + "0" if PERSON[-1] != "0" else PERSON[:-1] + "1", ""],
+        "insutype": ["310", "390", "510", "320", ""],
+        "month": ["2024-03", "202402", "2024-3", "2024-04", "1989-12", "三月"],
+        "contribution_base": ["5000.00", "", "0", "0.00", "12.345", "-1"],
+        "employer_amount": ["400.00", "0", "", "1e3", "٤٠٠"],
+        "person_amount": ["100.5", "0.00", "-5.00"],
+        "employer_uscc": [USCC, "", "91431000MA4L0XXK0A"],
+        "paid_on": ["2024-03-15", "", "20240316", "2024-02-30", "2024-05-01"],
+    }
+    names = list(values)
+    rng = random.Random(20261123)
+    for header in (HEADER, "certno,insutype,month,contribution_base,employer_amount,person_amount"):
+        columns = header.split(",")
+        fast, full = parser(header), parser(header)
+        for line in range(2, 6002):
+            row = {name: rng.choice(values[name]) for name in names if name in columns}
+            fields = [row.get(column, "张三") for column in columns]
+            expected = full.parse(line, fields)
+            if isinstance(expected, ContributionRow):
+                record = (*expected, None, None, None, None)
+            else:
+                record = (expected.line, *(None,) * 8, *expected[1:])
+            assert fast.stage(line, fields) == record, (header, fields)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from stdnum import numdb
 
@@ -127,7 +127,11 @@ _BIRTH_DATES: set[str] = set()  # the valid 8-digit birth dates seen (at most so
 def check_certno(value: str) -> str | None:
     """The 身份证号 in canonical form, or None. The rules of ``medins.ids.validate_certno`` (length, digits,
     GB 11643 check digit, a real birth date, a known province), fast enough for files of a million rows."""
-    number = value.strip().upper()
+    return _canonical_certno(value.strip().upper())
+
+
+def _canonical_certno(number: str) -> str | None:
+    """``check_certno`` of a value without surrounding blanks and with a capital X, if any."""
     if len(number) != 18 or not number[:17].isdigit() or not number.isascii():
         return None
     # weights 2^(17-i) mod 11 are 13^(17-i) mod 11: reading the digits in base 13 sums them (python-stdnum's trick)
@@ -146,6 +150,7 @@ def check_certno(value: str) -> str | None:
 
 
 _AMOUNT = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,2})?$")
+_AMOUNT_MATCH = _AMOUNT.match
 _SIGNED = re.compile(r"^-[0-9]+(?:\.[0-9]+)?$")
 _DAY = re.compile(r"^([12][0-9]{3})-?([01][0-9])-?([0-3][0-9])$")
 INSUTYPES = frozenset(t.value for t in InsuType)
@@ -228,6 +233,43 @@ class RowParser:
     def parse(self, line: int, fields: list[str]) -> ContributionRow | RowRejection:
         """The row, or why it is refused (every problem of the row, the first one's code and column)."""
         return self._good(line, fields) or self._diagnose(line, fields)
+
+    def stage(self, line: int, fields: list[str]) -> tuple[Any, ...]:
+        """The row as a staging record (``upload.STAGING_COLUMNS``): a good row's values and no problem, or
+        a bad row's line and reasons. ``fields`` carry no surrounding blanks (the upload strips a line's
+        fields when it has any). The common case, a good row, is checked straight through, the rules of
+        ``_good`` without its stripping (a million times a file); any other row goes to ``parse``."""
+        if len(fields) >= self.width:
+            raw_certno = fields[self._certno_at]
+            certno = _canonical_certno(raw_certno if raw_certno[-1:] != "x" else raw_certno.upper())
+            insutype = fields[self._insutype_at]
+            month = self._months.get(fields[self._month_at])
+            employer_amount = fields[self._employer_at]
+            person_amount = fields[self._person_at]
+            base: str | None = fields[self._base_at]
+            if (
+                certno is not None
+                and insutype in INSUTYPES
+                and month is not None
+                and _AMOUNT_MATCH(employer_amount)
+                and _AMOUNT_MATCH(person_amount)
+                and (employer_amount.strip("0.") or person_amount.strip("0."))
+                and (
+                    (base and _AMOUNT_MATCH(base) and (insutype not in NEEDS_BASE or base.strip("0.")))
+                    or (not base and insutype not in NEEDS_BASE)
+                )
+            ):
+                raw_uscc = fields[self._uscc_at] if self._uscc_at is not None else ""
+                uscc = _uscc(raw_uscc) if raw_uscc else None
+                raw_day = fields[self._paid_on_at] if self._paid_on_at is not None else ""
+                paid_on = self._days.get(raw_day) if raw_day else None
+                if (uscc is not None or not raw_uscc) and (paid_on is not None or not raw_day):
+                    return (line, certno, insutype, month, base or None, employer_amount, person_amount, uscc,
+                            paid_on, None, None, None, None)  # fmt: skip
+        row = self.parse(line, fields)
+        if type(row) is ContributionRow:
+            return (*row, None, None, None, None)
+        return (row.line, None, None, None, None, None, None, None, None, *row[1:])
 
     def _good(self, line: int, fields: list[str]) -> ContributionRow | None:
         """The common case, checked straight through (a million times a file): a good row, or None to look

@@ -8,11 +8,10 @@ from typing import Any
 
 from medins.errors import ProblemError
 from registration.contributions.csvfile import Line, LineSplitter, split_fields
-from registration.contributions.rows import ContributionRow, HeaderProblem, RowParser, RowRejection, read_header
+from registration.contributions.rows import HeaderProblem, RowParser, read_header
 
 MAX_LINE_CHARS = 4096
 BLANK = " ,\t"
-NO_PROBLEM = (None, None, None, None)
 NO_VALUES = (None,) * 8
 #: the columns of the staging table, in the order of the records the upload yields
 STAGING_COLUMNS = (
@@ -116,24 +115,32 @@ class ContributionUpload:
             yield out
 
     def _parse(self, lines: list[Line]) -> list[tuple[Any, ...]]:
-        parse = self._parser.parse  # type: ignore[union-attr]
+        stage = self._parser.stage  # type: ignore[union-attr]
         out: list[tuple[Any, ...]] = []
         rejected = 0
         for number, text in lines:
             if text is None:
                 reason = f"该行超过 {MAX_LINE_CHARS} 个字符，未读取"
-                row: ContributionRow | RowRejection = RowRejection(number, "line_too_long", None, reason, None)
-            elif not text.strip(BLANK):
-                continue  # Excel writes rows of bare commas
-            elif (fields := split_fields(text)) is None:
-                row = RowRejection(number, "quote_unbalanced", None, "该行引号不配对", text[:40])
+                record: tuple[Any, ...] = (number, *NO_VALUES, "line_too_long", None, reason, None)
+            elif '"' in text:
+                if not text.strip(BLANK):
+                    continue
+                fields = split_fields(text)
+                if fields is None:
+                    record = (number, *NO_VALUES, "quote_unbalanced", None, "该行引号不配对", text[:40])
+                else:
+                    record = stage(number, [field.strip() for field in fields])
+            elif " " in text or "\t" in text:
+                if not text.strip(BLANK):
+                    continue  # Excel writes rows of bare commas
+                record = stage(number, [field.strip() for field in text.split(",")])
+            elif not text.strip(","):
+                continue
             else:
-                row = parse(number, fields)
-            if type(row) is ContributionRow:
-                out.append(row + NO_PROBLEM)
-            else:
+                record = stage(number, text.split(","))
+            out.append(record)
+            if record[9] is not None:
                 rejected += 1
-                out.append((row.line, *NO_VALUES, *row[1:]))
         self.rows += len(out)
         self.rejected += rejected
         return out
