@@ -11,24 +11,33 @@ from pathlib import Path
 import httpx
 import pytest
 
-from medins.devstack import free_port
+from medins.devstack import LocalRabbitMQ, free_port
 from medins.stack import DEFAULT_PORTS, Stack, StackConfig
 
 
+def need(reason: str) -> None:
+    """A server the tests need cannot be had: a failure in CI, a skip elsewhere."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @contextmanager
-def running_stack(servers, region: str) -> Iterator[Stack]:
-    """One deployment of every real process, on free ports, with its own databases and queue names."""
+def running_stack(servers, region: str, *, amqp_url: str | None = None) -> Iterator[Stack]:
+    """One deployment of every real process, on free ports, with its own databases. On a broker of its own
+    (``amqp_url``) it uses the exchange and queue names a deployment has; on the shared test broker its
+    names carry a prefix of their own."""
     base = Path(tempfile.mkdtemp(prefix=f"medins-system-{region}-"))
     tag = uuid.uuid4().hex[:6]
     cfg = StackConfig(
         base_dir=base,
         database_server_url=servers.database_server_url,
-        amqp_url=servers.amqp_url,
+        amqp_url=amqp_url or servers.amqp_url,
         region=region,
         ports={name: free_port() for name in DEFAULT_PORTS},
         database_prefix=f"sys{tag}_",
         log_level="WARNING",
-        bus_prefix=f"sys{tag}.",
+        bus_prefix="" if amqp_url else f"sys{tag}.",
     )
     system = Stack(cfg)
     try:
@@ -51,9 +60,38 @@ def stack(servers) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def stack_370700(servers) -> Iterator[Stack]:
-    """A second deployment, 潍坊市 under the Shandong list (370700), beside the first on the same servers."""
-    with running_stack(servers, "370700") as system:
+def second_broker(servers) -> Iterator[str]:
+    """A RabbitMQ broker of the second deployment's own (a container where Docker runs, else a local node):
+    two agencies' deployments share no broker, only the partner API."""
+    if servers.how == "testcontainers":
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13")
+        container.start()
+        try:
+            params = container.get_connection_params()
+            yield f"amqp://guest:guest@{params.host}:{params.port}/"
+        finally:
+            container.stop()
+        return
+    base = Path(tempfile.mkdtemp(prefix="medins-broker-370700-"))
+    rabbit = LocalRabbitMQ(base / "rabbit", free_port(), node_name=f"medins370700{uuid.uuid4().hex[:8]}@localhost")
+    try:
+        rabbit.start()
+    except Exception as exc:
+        need(f"cannot start the second deployment's RabbitMQ node: {exc}")
+    try:
+        yield rabbit.url
+    finally:
+        rabbit.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack_370700(servers, second_broker: str) -> Iterator[Stack]:
+    """A second deployment, 潍坊市 under the Shandong list (370700), beside the first: its own databases on
+    the same PostgreSQL server, its own RabbitMQ broker, gateway, keys and partner key."""
+    with running_stack(servers, "370700", amqp_url=second_broker) as system:
         yield system
 
 

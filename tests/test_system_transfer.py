@@ -1,5 +1,6 @@
 """转移接续 between two full deployments side by side (郴州市 431000 and 潍坊市 370700): each with its own
-databases, queue names, gateway and region key, talking only through each other's gateway.
+databases (on one PostgreSQL server), its own RabbitMQ broker, gateway and region key, talking only through each
+other's gateway.
 
 A person moves both ways end to end; the transfer-out region is stopped for a while and then started; a letter
 arrives twice; a tampered table is refused; the money is conserved to the fen over many transfers.
@@ -228,6 +229,11 @@ def moved(origin: Region, destination: Region, certno: str, amount: Decimal) -> 
 
 def test_a_person_moves_from_weifang_to_chenzhou_applied_for_at_chenzhou(regions):
     chenzhou, weifang = regions
+    # two agencies share no broker: each deployment's events stay on its own
+    assert chenzhou.stack.cfg.amqp_url != weifang.stack.cfg.amqp_url and not weifang.stack.cfg.bus_prefix
+    assert not set(chenzhou.stack.cfg.database_url("transfer").rsplit("/", 1)[1:]) & set(
+        weifang.stack.cfg.database_url("transfer").rsplit("/", 1)[1:]
+    )
     certno, name, amount = new_certno(), "张两地", Decimal("1234.56")
     weifang.enrol(certno, name, balance=amount, stop=True)
     chenzhou.enrol(certno, name)
