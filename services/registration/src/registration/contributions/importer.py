@@ -42,8 +42,9 @@ PERSONS_PER_EVENT = 1000
 #: lines checked and recorded together: small enough that checking one chunk and recording the last one
 #: overlap well, large enough that a chunk's statements cost little besides their rows
 CHUNK_ROWS = 10_000
-#: the first chunk is smaller, so that PostgreSQL starts recording soon after the upload begins
-FIRST_CHUNK_ROWS = 2_000
+#: the first chunk is smaller and the next ones grow to ``CHUNK_ROWS``, so that PostgreSQL starts recording
+#: soon after the upload begins and has a chunk to record while the service checks the next one
+FIRST_CHUNK_ROWS = 1_000
 
 REASONS = {
     "duplicate": "与第 %s 行重复（同一人员、险种、费款所属期）",
@@ -131,7 +132,8 @@ async def import_batch(
         verdicts = {verdict: count for verdict, count in await session.execute(sql.COUNT_LEFTOVERS)}
         if recorded + sum(verdicts.values()) != good:
             raise ConcurrentChange("其他业务在导入期间写入了相同人员、险种、月份的缴费记录")
-    await session.execute(sql.REPORT, params | REASONS)
+    if upload.rejected or verdicts.keys() - {"unchanged"}:  # a clean file has nothing to report
+        await session.execute(sql.REPORT, params | REASONS)
 
     batch.rows_total = upload.rows
     batch.rows_recorded = recorded

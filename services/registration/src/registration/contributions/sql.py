@@ -33,8 +33,8 @@ CREATE_LEFTOVER = text(
 # for them written into the outbox: one message per (insutype, month) and block of $7 lines of the file
 # (so at most $7 persons), first line first, numbered on from part $8. The envelope is the service's own,
 # validated once ($4, whose id is $5); only each message's id, part number, insurance type, month and
-# persons are filled in here (certno is digits and X, checked; psn_no is the register's own, escaped all
-# the same).
+# persons are filled in here (certno is digits and X, checked; psn_no is letters and digits, a constraint
+# of insured_person: neither needs escaping in JSON).
 #
 # A chunk of new months (a clean monthly file) goes in by a plain INSERT: speculative insertion for every
 # row would cost 40 % more. When that meets a month already recorded (before, by an earlier chunk or by
@@ -66,7 +66,7 @@ _RECORD_CHUNK = """
                    $8::integer + row_number() OVER (ORDER BY insutype COLLATE "C", month, slot) AS part
             FROM (
                 SELECT insutype, month, line / $7::integer AS slot,
-                       '[' || string_agg('{{"psn_no":' || to_json(psn_no) || ',"certno":"' || certno || '"}}',
+                       '[' || string_agg('{{"psn_no":"' || psn_no || '","certno":"' || certno || '"}}',
                                          ',' ORDER BY line) || ']' AS persons
                 FROM src {only_recorded}
                 GROUP BY insutype, month, slot

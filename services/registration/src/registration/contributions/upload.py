@@ -98,9 +98,10 @@ class ContributionUpload:
     async def parsed_chunks(
         self, batches: AsyncIterator[list[Line]], *, first: int, rows_per_chunk: int
     ) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The staging records of the data lines, ``first`` and then ``rows_per_chunk`` at a time: a good row's
-        values, or a bad row's line and reasons. The lines are checked as they arrive; between two pieces of
-        the upload the event loop runs (PostgreSQL's answers and other requests wait for one piece at most)."""
+        """The staging records of the data lines in chunks of ``first`` records, twice as many, … up to
+        ``rows_per_chunk``: a good row's values, or a bad row's line and reasons. The lines are checked as
+        they arrive; between two pieces of the upload the event loop runs (PostgreSQL's answers and other
+        requests wait for one piece at most)."""
         assert self._parser is not None, "read the header first"
         out: list[tuple[Any, ...]] = []
         size = min(first, rows_per_chunk)
@@ -110,7 +111,7 @@ class ContributionUpload:
             while len(out) >= size:
                 chunk, out = out[:size], out[size:]
                 yield chunk
-                size = rows_per_chunk
+                size = min(2 * size, rows_per_chunk)
         if out:
             yield out
 

@@ -3,7 +3,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Identity, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medins.money import MoneyColumn
@@ -14,6 +26,8 @@ class InsuredPerson(Base):
     """参保人员, identified by 身份证件号码 (certno) and its type."""
 
     __tablename__ = "insured_person"
+    # 人员编号 is the register's own number (region + sequence): events quote it without escaping
+    __table_args__ = (CheckConstraint("psn_no ~ '^[0-9A-Za-z]+$'", name="insured_person_psn_no_format"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     psn_no: Mapped[str] = mapped_column(String(30), unique=True)
