@@ -41,7 +41,7 @@ IMPORT_LOCK = 0x5245_4743_4F4E  # "REGCON"
 PERSONS_PER_EVENT = 1000
 #: lines checked and recorded together: small enough that checking one chunk and recording the last one
 #: overlap well, large enough that a chunk's statements cost little besides their rows
-CHUNK_ROWS = 10_000
+CHUNK_ROWS = 20_000
 #: the first chunk is smaller and the next ones grow to ``CHUNK_ROWS``, so that PostgreSQL starts recording
 #: soon after the upload begins and has a chunk to record while the service checks the next one
 FIRST_CHUNK_ROWS = 1_000
