@@ -138,9 +138,9 @@ def test_the_tax_bureaus_file_is_imported_row_by_row_and_the_insured_periods_fol
     periods = gateway.get(f"/api/v1/registration/persons/{bob}/insured-periods", params={"as_of": "2024-03-20"})
     assert periods.status_code == 200, periods.text
     (employee,) = periods.json()["insurances"]
-    assert employee["periods"] == [
-        {"start": "2024-01", "end": "2024-01", "months": 1},
-        {"start": "2024-03", "end": "2024-03", "months": 1},
+    assert [{k: p[k] for k in ("start", "end", "months", "source", "admdvs")} for p in employee["periods"]] == [
+        {"start": "2024-01", "end": "2024-01", "months": 1, "source": "local", "admdvs": "431000"},
+        {"start": "2024-03", "end": "2024-03", "months": 1, "source": "local", "admdvs": "431000"},
     ]
     assert (employee["actual_months"], employee["continuous_months"], employee["insured_in_month"]) == (2, 1, True)
     alices = gateway.get(f"/api/v1/registration/persons/{alice}/insured-periods", params={"as_of": "2024-03-20"})
