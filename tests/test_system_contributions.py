@@ -172,3 +172,33 @@ def wait_for_coverage(gateway: httpx.Client, certno: str, *, insutype: str, on: 
             return dict(answer.json())
         assert time.monotonic() < deadline, f"maternity never answered insured: {answer.status_code} {answer.text}"
         time.sleep(0.5)
+
+
+def test_a_monthly_file_larger_than_the_gateway_buffers_streams_through_it(finance: httpx.Client):
+    """A large city's monthly file is some 100 MB; the gateway holds at most 10 MB of any other request. The
+    contribution file goes through it as it arrives: here 11.6 MB of rows of persons not registered here, every
+    one refused and reported, none lost on the way."""
+    rows = 220_000
+    certnos = [new_certno() for _ in range(2_000)]
+    header = b"certno,insutype,month,contribution_base,employer_amount,person_amount\n"
+
+    def body() -> Iterator[bytes]:
+        yield header
+        for start in range(0, rows, 10_000):
+            yield "".join(
+                f"{certnos[n % 2_000]},310,{1990 + n // 2_000 % 30}-{n % 12 + 1:02d},6500.00,520.00,130.00\n"
+                for n in range(start, start + 10_000)
+            ).encode()
+
+    assert sum(len(piece) for piece in body()) > 10_485_760  # more than the gateway buffers
+    created = finance.post(
+        BATCHES,
+        params={"period": "2024-03", "file_name": "large.csv"},
+        content=body(),
+        headers={"content-type": "text/csv"},
+        timeout=300,
+    )
+    assert created.status_code == 201, created.text
+    batch = created.json()
+    assert (batch["rows_total"], batch["rows_recorded"], batch["rows_rejected"]) == (rows, 0, rows)
+    assert batch["rejections"][0]["line"] == 2 and batch["rejections"][0]["code"] == "person_not_registered"

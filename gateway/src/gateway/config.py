@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     settlement_url: str = "http://127.0.0.1:8006"
     upstream_timeout_seconds: float = 30.0
     max_body_bytes: int = 10_485_760
+    #: files streamed through to a service, never held (the tax bureau's contribution file: some 100 MB a month
+    #: for a large city); the service keeps its own limit (1 GiB) and answers when it has imported the file
+    max_upload_bytes: int = 1024**3
+    upload_timeout_seconds: float = 900.0
     #: how long an account (staff, unit, HIS client) or partner entry is cached: deactivation takes effect within it
     staff_cache_seconds: float = 30.0
     log_level: str = "INFO"

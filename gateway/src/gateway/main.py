@@ -22,14 +22,15 @@ from gateway.logins import router as login_router
 from gateway.openapi import fetch_service_docs, merge
 from gateway.proxy import PrincipalTokens, forward
 from gateway.ratelimit import RateLimited, RateLimiter
-from gateway.tokens import TokenIssuer
+from gateway.tokens import TokenIssuer, unverified
 from gateway.views import router as views_router
 from medins.authz import EVERYONE, Audience, check_audience
 from medins.db import make_engine, make_sessionmaker
-from medins.errors import NotFound, ProblemError, Unauthenticated
+from medins.errors import Forbidden, NotFound, ProblemError, Unauthenticated
 from medins.identity import InternalTokenSigner
 from medins.logging import configure_logging
 from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from medins.partners import PARTNER_TOKEN_TYPE
 from medins.problems import install_problem_handlers
 
 log = logging.getLogger("gateway")
@@ -37,6 +38,20 @@ log = logging.getLogger("gateway")
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 #: the gateway lets every kind through to the services, which check each route's audience themselves
 PROXY_AUDIENCE = Audience(frozenset(EVERYONE))
+
+
+def refuse_partner_upload(request: Request) -> None:
+    """A partner region's request is verified against a signature over its whole body: an upload route, which
+    never holds its body, takes none (before anything reads the body)."""
+    authorization = request.headers.get("authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        try:
+            header, _ = unverified(token.strip())
+        except Unauthenticated:
+            return  # authentication says what is wrong with it
+        if header.get("typ") == PARTNER_TOKEN_TYPE:
+            raise Forbidden("伙伴地区不能上传文件", code="partner_upload_refused")
 
 
 def problem_of(exc: ProblemError, path: str | None = None) -> JSONResponse:
@@ -151,6 +166,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (login_router, admin_router, views_router):
         app.include_router(router)
+
+    # the tax bureau's contribution file is streamed through to registration, never held: a large city's monthly
+    # file is some 100 MB, ten times what the gateway buffers for any other request
+    @app.post(
+        "/api/v1/registration/contribution-batches",
+        include_in_schema=False,
+        max_body_size=settings.max_upload_bytes,
+    )
+    async def stream_contribution_file(request: Request) -> Response:
+        refuse_partner_upload(request)
+        caller = await current_caller(request)
+        check_audience(caller.principal, PROXY_AUDIENCE, settings.region)
+        return await forward(
+            request,
+            session=request.app.state.http,
+            base_url=urls["registration"],
+            service="registration",
+            principal_token=request.app.state.tokens.token_for(caller.principal),
+            timeout_seconds=settings.upload_timeout_seconds,
+            stream=True,
+        )
 
     @app.api_route("/api/v1/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
     async def route_to_service(service: str, path: str, request: Request) -> Response:

@@ -3,9 +3,10 @@
 import asyncio
 import logging
 import time
+from typing import Any
 
 import aiohttp
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from medins.context import new_traceparent, request_id_var, trace_id_var
@@ -93,8 +94,10 @@ async def forward(
     timeout_seconds: float,
     path: str | None = None,
     body: bytes | None = None,
+    stream: bool = False,
 ) -> Response:
-    """Sends the request on to ``base_url`` (at ``path``, with ``body``, when given instead of the request's)."""
+    """Sends the request on to ``base_url`` (at ``path``, with ``body``, when given instead of the request's).
+    With ``stream``, the request's body goes on piece by piece as it arrives (chunked), never held whole."""
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
     headers.update(internal_headers(principal_token))
     if request.client:
@@ -103,13 +106,16 @@ async def forward(
     url = base_url + (path or request.url.path)
     if request.url.query:
         url += "?" + request.url.query
-    if body is None:
-        body = await request.body()
+    data: Any
+    if stream:
+        data = request.stream()
+    else:
+        data = (body if body is not None else await request.body()) or None
     try:
         async with session.request(
             request.method,
             url,
-            data=body or None,
+            data=data,
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout_seconds),
             allow_redirects=False,
@@ -124,6 +130,9 @@ async def forward(
     except TimeoutError:
         log.warning("%s timed out on %s %s", service, request.method, request.url.path)
         return service_down(service, timeout=True)
+    except ClientDisconnect:
+        log.info("the client left during the upload to %s %s", service, request.url.path)
+        return problem_response(400, "upload_interrupted", "上传中断", "上传未完成，请求未被处理")
     except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
         log.warning("%s unavailable: %s", service, exc)
         return service_down(service, timeout=False)
