@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -244,6 +245,29 @@ def test_a_person_moves_from_weifang_to_chenzhou_applied_for_at_chenzhou(regions
     assert {c["clock"] for c in done["clocks"]} == {"letter", "completion", "overall"}
     assert all(c["completed_on"] for c in done["clocks"]) and not done["overdue"]
     moved(weifang, chenzhou, certno, amount)
+    # the months brought in count in maternity's coverage at the 转入地 too, for 310 and for 510
+    [row] = done["info_table"]["periods"]
+
+    def covered(insutype: str) -> dict | None:
+        response = chenzhou.staff.get(
+            f"/api/v1/maternity/coverage/{certno}", params={"insutype": insutype, "on": str(date.today())}
+        )
+        return response.json() if response.status_code == 200 and response.json()["transferred_periods"] else None
+
+    for insutype in ("310", "510"):
+        coverage = wait_for(
+            f"maternity to count the months brought in ({insutype})", lambda kind=insutype: covered(kind)
+        )
+        assert coverage["transferred_periods"] == [
+            {
+                "start": row["start_month"],
+                "end": row["end_month"],
+                "months": row["months"],
+                "admdvs": "370700",
+                "letter_no": done["letter_no"],
+            }
+        ]
+        assert coverage["transferred_months"] == coverage["cumulative_months"] == row["months"]
     [outbound] = wait_for(
         "the 转出地 to be done", lambda: [t for t in weifang.transfers_of(certno) if t["status"] == "completed"]
     )

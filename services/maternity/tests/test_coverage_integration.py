@@ -33,6 +33,8 @@ from medins.db import UnitOfWork, make_engine, make_sessionmaker
 from medins.identity import InternalTokenSigner, Principal, PrincipalKind, generate_ed25519_keypair
 from registration.contributions import importer
 from registration.events import PersonEnrolled, PersonSuspended
+from registration.persons.models import Enrolment
+from registration.transfers_handlers import on_transfer_in_matched
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +69,7 @@ async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
 
 
 async def read_model(engine: AsyncEngine) -> dict[str, int]:
-    tables = ("coverage_person", "coverage_status_change", "coverage_month")
+    tables = ("coverage_person", "coverage_status_change", "coverage_month", "coverage_transfer_period")
     return {t: int(await scalar(engine, f"SELECT count(*) FROM {t}")) for t in tables}
 
 
@@ -163,6 +165,42 @@ class Registration:
             "employer_uscc": USCC,
             "region": REGION,
         }
+
+    async def enrol(self, number: str, start: date) -> None:
+        """The person's 310 enrolment row, as a completed 参保登记 leaves it (the case itself is tested there)."""
+        async with self.sessionmaker() as session, session.begin():
+            person_id = await session.scalar(text("SELECT id FROM insured_person WHERE certno = :c"), {"c": number})
+            session.add(
+                Enrolment(
+                    person_id=person_id,
+                    insutype="310",
+                    status="enrolled",
+                    flexible_worker=False,
+                    start_month=f"{start:%Y-%m}",
+                    start_on=start,
+                    case_no="TEST",
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    async def transfer_in(self, number: str, letter_no: str, periods: list[dict[str, Any]]) -> None:
+        """Registration's own handler of ``transfer.inbound.matched.v1``: it merges the 信息表's rows and writes
+        ``registration.transfer_in.merged.v1`` into its outbox."""
+        data = {
+            "transfer_id": str(uuid.uuid4()),
+            "letter_no": letter_no,
+            "certno": number,
+            "name": "张三",
+            "origin_region": "370700",
+            "amount": "0.00",
+            "periods": periods,
+            "region": REGION,
+        }
+        envelope = Envelope(
+            type="transfer.inbound.matched.v1", source="transfer", region=REGION, correlation_id="c", data=data
+        )
+        async with self.sessionmaker() as session, session.begin():
+            await on_transfer_in_matched(session, envelope)
 
     async def envelopes(self, event_type: str) -> list[Envelope]:
         async with self.engine.connect() as conn:
@@ -274,7 +312,12 @@ async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_
             assert (resident["insured"], resident["cumulative_months"], resident["history"]) == (False, 0, [])
 
             before = await read_model(maternity_db)
-            assert before == {"coverage_person": PERSONS, "coverage_status_change": 4, "coverage_month": 5 * PERSONS}
+            assert before == {
+                "coverage_person": PERSONS,
+                "coverage_status_change": 4,
+                "coverage_month": 5 * PERSONS,
+                "coverage_transfer_period": 0,
+            }
             [suspended_envelope] = await registration.envelopes("registration.person.suspended.v1")
             await republish(amqp_url, exchange, parts[0])
             await republish(amqp_url, exchange, suspended_envelope)
@@ -286,6 +329,103 @@ async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_
             await republish(amqp_url, exchange, parts[0].model_copy(update={"id": uuid.uuid4()}))
             await wait_until(lambda: _handled(consumer, expected + 1), "the consumer handled the repeated part")
             assert await read_model(maternity_db) == before
+    finally:
+        await remove_topology(amqp_url, exchange, queue)
+
+
+def row(start: str, end: str, months: int, insutype: str = "310") -> dict[str, Any]:
+    """A row of the 转出地's 信息表 (样表16)."""
+    return {
+        "start_month": start,
+        "end_month": end,
+        "insutype": insutype,
+        "months": months,
+        "admdvs": "370700",
+        "agency_name": "潍坊市医疗保障服务中心",
+        "remark": None,
+    }
+
+
+async def test_months_brought_in_by_a_transfer_count_in_the_coverage_and_a_redelivery_changes_nothing(
+    engines, maternity_api, amqp_url: str
+):
+    """registration.transfer_in.merged.v1 as registration's real handler writes it, through its relay and a real
+    queue: the 信息表's rows count for 310 and 510 (两险合并), 累计 with every row, 连续 where a complete row runs
+    on into the months paid here; the same event again, or the same facts under a new id, add nothing."""
+    registration_db, maternity_db = engines
+    registration = Registration(registration_db)
+    mover, stayer = certno(10), certno(11)
+    await registration.register([mover, stayer])
+    await registration.enrol(mover, date(2024, 1, 1))
+    rows = [
+        f"{n},张三,{t},2024-{m:02d},6500.00,45.50,0,{USCC},"
+        for t in ("310", "510")
+        for m in (1, 2, 3)
+        for n in (mover, stayer)
+    ]
+    await registration.import_file(rows, date(2024, 3, 1))
+    await registration.publish(
+        PersonEnrolled(**registration.person(mover), flexible_worker=False, start_on=date(2024, 1, 1))
+    )
+    # 潍坊: 2017-07 to 2020-06 with six months unpaid (30 of 36), then 2021-01 to 2023-12 without a gap (36)
+    await registration.transfer_in(
+        mover, "43100020240000007", [row("2017-07", "2020-06", 30), row("2021-01", "2023-12", 36)]
+    )
+    [merged] = await registration.envelopes("registration.transfer_in.merged.v1")
+    assert merged.data["psn_no"] == registration.psn_nos[mover] and merged.data["insutype"] == "310"
+    assert [(p["start_month"], p["months"]) for p in merged.data["periods"]] == [("2017-07", 30), ("2021-01", 36)]
+    expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 2
+
+    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
+    consumer = EventConsumer(
+        sessionmaker=make_sessionmaker(maternity_db),
+        amqp_url=amqp_url,
+        queue_name=queue,
+        handlers=COVERAGE_HANDLERS,
+        exchange=exchange,
+    )
+    try:
+        async with running(consumer.run()):
+            async with asyncio.timeout(WAIT):
+                await consumer.ready.wait()
+            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
+                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+
+            for insutype in ("510", "310"):
+                answer = (await maternity_api(mover, "2024-03-15", insutype=insutype)).json()
+                assert answer["insured"] is True
+                assert (answer["cumulative_months"], answer["consecutive_months"]) == (3 + 36 + 30, 3 + 36)
+                assert answer["transferred_months"] == 66
+                assert answer["periods"][-1] == {"start": "2021-01", "end": "2024-03", "months": 39}
+                shown = [(p["start"], p["end"], p["months"], p["admdvs"]) for p in answer["transferred_periods"]]
+                assert shown == [("2017-07", "2020-06", 30, "370700"), ("2021-01", "2023-12", 36, "370700")]
+                assert {p["letter_no"] for p in answer["transferred_periods"]} == {"43100020240000007"}
+            # a day in the other region's period: insured there, the months up to then
+            there = (await maternity_api(mover, "2022-06-15")).json()
+            assert (there["insured"], there["cumulative_months"], there["consecutive_months"]) == (True, 48, 18)
+            assert (await maternity_api(mover, "2024-03-15", insutype="390")).json()["cumulative_months"] == 0
+            # the person who did not move: the months paid here only
+            stayed = (await maternity_api(stayer, "2024-03-15")).json()
+            assert (stayed["cumulative_months"], stayed["transferred_months"], stayed["transferred_periods"]) == (
+                3,
+                0,
+                [],
+            )
+
+            before = await read_model(maternity_db)
+            assert before["coverage_transfer_period"] == 4  # two rows, each for 310 and 510
+            answered = (await maternity_api(mover, "2024-03-15")).json()
+            await republish(amqp_url, exchange, merged)  # redelivered: stopped by the inbox
+            await wait_until(lambda: _duplicates(consumer, 1), "the consumer acked the redelivered message")
+            await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4()}))  # the same facts
+            # an older producer's event (no 人员编号, no periods) counts nothing
+            older = {
+                k: v for k, v in merged.data.items() if k not in ("psn_no", "insutype", "origin_region", "periods")
+            }
+            await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4(), "data": older}))
+            await wait_until(lambda: _handled(consumer, expected + 2), "the consumer handled the two new messages")
+            assert await read_model(maternity_db) == before
+            assert (await maternity_api(mover, "2024-03-15")).json() == answered
     finally:
         await remove_topology(amqp_url, exchange, queue)
 

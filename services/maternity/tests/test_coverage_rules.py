@@ -3,12 +3,14 @@
 from datetime import UTC, date, datetime
 
 from maternity.coverage.domain import (
+    BroughtIn,
     EnrolmentStatus,
     MonthSource,
     StatusChange,
     coverage_on,
     enrolment_schemes,
     status_on,
+    transfer_schemes,
 )
 
 C, G = MonthSource.contribution, MonthSource.gap_backpay
@@ -76,3 +78,32 @@ def test_consecutive_months_reach_the_month_or_the_month_before_and_a_gap_breaks
 def test_maternity_follows_the_employee_enrolment():
     assert enrolment_schemes("510") == ("510", "310")
     assert enrolment_schemes("390") == ("390",)
+
+
+def test_months_brought_in_count_and_a_complete_row_runs_on_into_the_months_here():
+    here = months((2024, 1), (2024, 2), (2024, 3))
+    origin = BroughtIn(date(2022, 1, 1), date(2023, 12, 1), 24, "370700", "43100020240000001")
+    answer = coverage_on(date(2024, 3, 15), changes=[ENROLLED], months=here, died_on=None, brought_in=[origin])
+    assert (answer.cumulative_months, answer.consecutive_months, answer.transferred_months) == (27, 27, 24)
+    assert [(p.start, p.months) for p in answer.periods] == [(date(2022, 1, 1), 27)]
+    # a month of the other region's period counts as insured by itself (no enrolment here then)
+    then = coverage_on(date(2023, 6, 10), changes=[ENROLLED], months=here, died_on=None, brought_in=[origin])
+    assert (then.insured, then.cumulative_months, then.consecutive_months) == (True, 18, 18)
+
+
+def test_a_row_with_gaps_counts_its_subtotal_but_no_run_and_a_month_paid_twice_counts_once():
+    here = months((2024, 1), (2024, 2), (2024, 3))
+    gapped = BroughtIn(date(2020, 1, 1), date(2022, 12, 1), 30, "370700")  # 36 months' span, 30 paid
+    overlapping = BroughtIn(date(2023, 11, 1), date(2024, 1, 1), 3, "320300")  # January paid in both regions
+    answer = coverage_on(
+        date(2024, 3, 15), changes=[ENROLLED], months=here, died_on=None, brought_in=[gapped, overlapping]
+    )
+    assert (answer.cumulative_months, answer.consecutive_months, answer.transferred_months) == (35, 5, 32)
+    before = coverage_on(date(2019, 12, 1), changes=[], months=here, died_on=None, brought_in=[gapped, overlapping])
+    assert (before.cumulative_months, before.transferred_months) == (0, 0)  # nothing counted before it began
+
+
+def test_an_employee_row_brought_in_counts_for_maternity_and_an_other_type_under_the_scheme_merged_into():
+    assert transfer_schemes("310", "310") == ("310", "510")
+    assert transfer_schemes("390", "390") == ("390",)
+    assert transfer_schemes("其他", "390") == ("390",) and transfer_schemes("999", None) == ("310", "510")

@@ -133,6 +133,34 @@ class ContributionRecorded(IntegrationEvent):
     persons: list[ContributionPerson] = Field(max_length=10_000)
 
 
+class TransferInPeriod(BaseModel):
+    """A row of the 转出地's 信息表 (样表16) merged in: insured in ``admdvs`` under ``insutype``, ``months`` paid."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start_month: str = _MONTH
+    end_month: str = _MONTH
+    insutype: str = Field(min_length=1, max_length=10)
+    months: int = Field(ge=0, le=1200)
+    admdvs: str | None = None
+
+
+class TransferInMerged(IntegrationEvent):
+    """转移接续转入 merged in registration: the 信息表's rows now count where the person is insured here.
+
+    ``psn_no``, ``insutype`` (the scheme merged into), ``origin_region`` and ``periods`` came later to v1; an
+    event without them (an older producer) counts nothing here."""
+
+    event_type = "registration.transfer_in.merged.v1"
+
+    letter_no: str = Field(min_length=1, max_length=40)
+    certno: str = _CERTNO
+    psn_no: str | None = Field(default=None, min_length=1, max_length=40)
+    insutype: str | None = None
+    origin_region: str | None = None
+    periods: list[TransferInPeriod] = Field(default_factory=list, max_length=600)
+
+
 CONSUMED += [
     PersonEnrolled,
     PersonSuspended,
@@ -143,4 +171,5 @@ CONSUMED += [
     PersonChanged,
     GapBackpaid,
     ContributionRecorded,
+    TransferInMerged,
 ]

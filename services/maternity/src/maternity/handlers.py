@@ -21,6 +21,7 @@ from maternity.events import (
     PersonStatusEvent,
     PersonSuspended,
     PersonTerminated,
+    TransferInMerged,
     UnitRegistered,
 )
 from medins.bus.consumer import Handler
@@ -102,6 +103,24 @@ async def on_gap_backpaid(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
+async def on_transfer_in_merged(session: AsyncSession, envelope: Envelope) -> None:
+    """registration.transfer_in.merged.v1: the months a transfer brought in count here too (累计, and 连续 where
+    they run on into the months paid here). An event without ``psn_no`` and ``periods`` (an older producer)
+    counts nothing."""
+    event = TransferInMerged.model_validate(envelope.data)
+    if event.psn_no is None or not event.periods:
+        return
+    await coverage.record_transfer_in(
+        session,
+        psn_no=event.psn_no,
+        certno=event.certno,
+        letter_no=event.letter_no,
+        merged_into=event.insutype,
+        origin_region=event.origin_region,
+        rows=[coverage.TransferRow(p.start_month, p.end_month, p.insutype, p.months, p.admdvs) for p in event.periods],
+    )
+
+
 COVERAGE_HANDLERS: dict[str, Handler] = {
     ContributionRecorded.event_type: on_contribution_recorded,
     PersonEnrolled.event_type: on_person_enrolled,
@@ -112,4 +131,5 @@ COVERAGE_HANDLERS: dict[str, Handler] = {
     PersonDeceased.event_type: on_person_deceased,
     PersonChanged.event_type: on_person_changed,
     GapBackpaid.event_type: on_gap_backpaid,
+    TransferInMerged.event_type: on_transfer_in_merged,
 }

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from medins.bus.envelope import IntegrationEvent
 from medins.money import Money
@@ -385,7 +385,12 @@ class TransferOutRefused(IntegrationEvent):
 
 
 class TransferInMerged(IntegrationEvent):
-    """转入: the periods brought in are recorded and the amount credited (cumulative months continue)."""
+    """转入: the periods brought in are recorded and the amount credited (cumulative months continue).
+
+    Added later, optional (v1 stays): the person's 人员编号 ``psn_no``, the scheme the rows were merged into
+    (``insutype``, 310 or 390), the 转出地 ``origin_region`` and the merged ``periods`` (the 信息表's rows: type,
+    start and end month, months paid, the region each was insured in), so that read models elsewhere (maternity's
+    coverage) count the months brought in."""
 
     event_type = "registration.transfer_in.merged.v1"
 
@@ -395,6 +400,10 @@ class TransferInMerged(IntegrationEvent):
     amount_credited: Money
     cumulative_months: int
     region: str
+    psn_no: str | None = None
+    insutype: str | None = None
+    origin_region: str | None = None
+    periods: list[TransferPeriod] = Field(default_factory=list)
 
 
 class TransferInRefused(IntegrationEvent):

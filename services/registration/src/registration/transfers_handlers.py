@@ -228,6 +228,10 @@ async def on_transfer_in_matched(session: AsyncSession, envelope: Envelope) -> N
             amount_credited=event.amount,
             cumulative_months=cumulative,
             region=envelope.region,
+            psn_no=person.psn_no,
+            insutype=enrolment.insutype,
+            origin_region=event.origin_region,
+            periods=list(event.periods),
         )
     )
     await uow.commit()

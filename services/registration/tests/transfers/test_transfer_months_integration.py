@@ -112,6 +112,9 @@ async def test_months_brought_in_count_in_the_persons_query_so_cumulative_months
     await deliver(sessionmaker, on_transfer_in_matched, "transfer.inbound.matched.v1", matched)
     [merged] = await answers(engine, "registration.transfer_in.merged.v1")
     assert merged["cumulative_months"] == 114 + 2  # months at the origin + months here
+    # for read models elsewhere (maternity's coverage): who, the scheme merged into, and the rows merged
+    assert (merged["psn_no"], merged["insutype"], merged["origin_region"]) == (f"P{certno}", "310", "431000")
+    assert merged["periods"] == matched["periods"]
 
     async with sessionmaker() as session:
         counts = await insured_periods(session, certno=certno, as_of=date.today(), insutype=None)

@@ -31,7 +31,8 @@ class MonthSource(StrEnum):
 
     contribution = "C"  # 缴费记录 from the tax bureau's file
     gap_backpay = "G"  # 法定断档补缴
-    # 转移接续: a period insured in another pooling region (no event carries the merged periods yet: decisions.md)
+    # 转移接续: a month of a period insured in another pooling region (the rows registration merged, kept in
+    # coverage_transfer_period and counted when asked, see ``BroughtIn``)
     transfer_in = "T"
 
 
@@ -42,6 +43,18 @@ INSURED_BY_ITSELF = frozenset({MonthSource.gap_backpay, MonthSource.transfer_in}
 ENROLMENT_SCHEMES: Mapping[str, tuple[str, ...]] = {"510": ("510", "310")}
 
 _MONTH = re.compile(r"^([12][0-9]{3})-(0[1-9]|1[0-2])$")
+
+
+#: the types a period brought in by a transfer counts under: a 职工基本医疗保险 row (310) counts for 生育保险 (510)
+#: too, since the two are one scheme (两险合并) and the 信息表 has no 生育 row of its own
+TRANSFER_COUNTS_FOR: Mapping[str, tuple[str, ...]] = {"310": ("310", "510"), "390": ("390",)}
+
+
+def transfer_schemes(row_insutype: str, merged_into: str | None) -> tuple[str, ...]:
+    """The insurance types a 信息表 row counts under here: a row of 其他 type counts under the scheme it was
+    merged into (as registration's 参保信息查询 counts it), 310 when that is not known."""
+    kind = row_insutype if row_insutype in TRANSFER_COUNTS_FOR else (merged_into or "310")
+    return TRANSFER_COUNTS_FOR.get(kind, (kind,))
 
 
 def enrolment_schemes(insutype: str) -> tuple[str, ...]:
@@ -109,6 +122,47 @@ def merge_months(months: Iterable[date]) -> list[Period]:
 
 
 @dataclass(frozen=True)
+class BroughtIn:
+    """A row of a 信息表 (样表16) merged in by a transfer: insured in ``admdvs`` from ``start`` to ``end``,
+    ``months`` paid in it."""
+
+    start: date
+    end: date
+    months: int
+    admdvs: str | None = None
+    letter_no: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every month of the span paid (the subtotal equals the span): its months are known, and may run on
+        into the months here; a row with gaps counts its subtotal only."""
+        return self.months == month_index(self.end) - month_index(self.start) + 1
+
+    def month_list(self) -> list[date]:
+        return [month_of_index(i) for i in range(month_index(self.start), month_index(self.end) + 1)]
+
+
+def with_brought_in(
+    months: Mapping[date, MonthSource], brought_in: Iterable[BroughtIn], current: date
+) -> tuple[dict[date, MonthSource], int]:
+    """The counted months up to ``current`` with those of complete rows brought in (a month paid both there and
+    here counts once, as paid here), and the subtotal of the rows with gaps that start by then
+    (their months are not known: they count, but join no run) — registration's rule for 累计 and 连续."""
+    counted = {m: s for m, s in months.items() if m <= current}
+    gapped = 0
+    for row in brought_in:
+        if row.start > current or row.end < row.start or row.months <= 0:
+            continue
+        if row.complete:
+            for month in row.month_list():
+                if month <= current and month not in counted:
+                    counted[month] = MonthSource.transfer_in
+        else:
+            gapped += row.months
+    return counted, gapped
+
+
+@dataclass(frozen=True)
 class Coverage:
     """The answer for one person, one insurance type, one day."""
 
@@ -119,17 +173,25 @@ class Coverage:
     cumulative_months: int  # 累计缴费月数 up to the month of the day
     periods: list[Period]
     deceased: bool
+    transferred_months: int = 0  # of the cumulative months, those brought in by 转移接续 (not also paid here)
 
 
 def coverage_on(
-    day: date, *, changes: Iterable[StatusChange], months: Mapping[date, MonthSource], died_on: date | None
+    day: date,
+    *,
+    changes: Iterable[StatusChange],
+    months: Mapping[date, MonthSource],
+    died_on: date | None,
+    brought_in: Iterable[BroughtIn] = (),
 ) -> Coverage:
     """Whether the person was insured on ``day``, with the counts of months up to that month.
 
     连续 counts the run that ends in the month of ``day`` or the month before it: the current month's file
-    may not have come in yet (the same rule as registration's 参保期间 query)."""
+    may not have come in yet (the same rule as registration's 参保期间 query). Months brought in by a transfer
+    count in 累计, and in 连续 where a complete row runs on into the months here without a break."""
     current = day.replace(day=1)
-    periods = merge_months(m for m in months if m <= current)
+    months, gapped = with_brought_in(months, brought_in, current)
+    periods = merge_months(months)
     last = periods[-1] if periods else None
     consecutive = last.months if last is not None and month_index(current) - month_index(last.end) <= 1 else 0
     status = status_on(changes, day)
@@ -142,7 +204,8 @@ def coverage_on(
         status=status,
         month_counted=source is not None,
         consecutive_months=consecutive,
-        cumulative_months=sum(p.months for p in periods),
+        cumulative_months=sum(p.months for p in periods) + gapped,
         periods=periods,
         deceased=deceased,
+        transferred_months=sum(1 for s in months.values() if s is MonthSource.transfer_in) + gapped,
     )

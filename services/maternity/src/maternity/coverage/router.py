@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 
 from maternity.coverage import service
 from maternity.coverage.domain import format_month
-from maternity.coverage.schemas import CoverageOut, PeriodOut, StatusChangeOut
+from maternity.coverage.schemas import CoverageOut, PeriodOut, StatusChangeOut, TransferredPeriodOut
 from medins.authz import audience
 from medins.identity import PrincipalKind
 from medins.ids import CertNo
@@ -41,10 +41,21 @@ async def get_coverage(
         month_contributed=coverage.month_counted,
         consecutive_months=coverage.consecutive_months,
         cumulative_months=coverage.cumulative_months,
+        transferred_months=coverage.transferred_months,
         last_contributed_month=format_month(last) if last else None,
         died_on=min((p.died_on for p in answer.persons if p.died_on), default=None),
         periods=[
             PeriodOut(start=format_month(p.start), end=format_month(p.end), months=p.months) for p in coverage.periods
+        ],
+        transferred_periods=[
+            TransferredPeriodOut(
+                start=format_month(p.start),
+                end=format_month(p.end),
+                months=p.months,
+                admdvs=p.admdvs,
+                letter_no=p.letter_no,
+            )
+            for p in answer.brought_in
         ],
         history=[
             StatusChangeOut(insutype=c.insutype, status=str(c.status), effective_on=c.effective_on, reason=c.reason)

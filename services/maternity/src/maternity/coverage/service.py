@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maternity.coverage.domain import (
+    BroughtIn,
     Coverage,
     EnrolmentStatus,
     MonthSource,
@@ -21,8 +22,9 @@ from maternity.coverage.domain import (
     coverage_on,
     enrolment_schemes,
     parse_month,
+    transfer_schemes,
 )
-from maternity.coverage.models import CoveragePerson, CoverageStatusChange, CoveredMonth
+from maternity.coverage.models import CoveragePerson, CoverageStatusChange, CoverageTransferPeriod, CoveredMonth
 from medins.errors import NotFound
 from medins.ids import mask_certno
 
@@ -128,7 +130,7 @@ async def change_certno(session: AsyncSession, *, psn_no: str, certno: str, chan
 async def record_months(
     session: AsyncSession, *, person_id: int, insutype: str, months: list[date], source: MonthSource
 ) -> None:
-    """Months that count by themselves (法定断档补缴; 转移接续 once an event carries the periods merged)."""
+    """Months that count by themselves (法定断档补缴)."""
     if months:
         await session.execute(
             _COUNTED_BY_ITSELF,
@@ -150,12 +152,59 @@ async def record_backpaid_months(
 
 
 @dataclass(frozen=True)
+class TransferRow:
+    """A row of a 信息表 merged in: ``insutype`` as the table gives it, months as ``YYYY-MM``."""
+
+    start_month: str
+    end_month: str
+    insutype: str
+    months: int
+    admdvs: str | None
+
+
+async def record_transfer_in(
+    session: AsyncSession,
+    *,
+    psn_no: str,
+    certno: str,
+    letter_no: str,
+    merged_into: str | None,
+    origin_region: str | None,
+    rows: list[TransferRow],
+) -> None:
+    """转移接续转入: the rows of the 信息表 registration merged, once per type they count under (a redelivered
+    event, or the same letter again, adds nothing: keyed by person, type, letter and row)."""
+    person_id = await _person_id(session, psn_no=psn_no, certno=certno)
+    values = []
+    for row_no, row in enumerate(rows):
+        start, end = parse_month(row.start_month), parse_month(row.end_month)
+        if end < start:
+            continue  # not a period (registration does not count it either)
+        for insutype in transfer_schemes(row.insutype, merged_into):
+            values.append(
+                {
+                    "person_id": person_id,
+                    "insutype": insutype,
+                    "letter_no": letter_no,
+                    "row_no": row_no,
+                    "start_month": start,
+                    "end_month": end,
+                    "months": max(0, row.months),
+                    "admdvs": row.admdvs or origin_region,
+                }
+            )
+    if values:
+        await session.execute(insert(CoverageTransferPeriod).values(values).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True)
 class CoverageAnswer:
     persons: list[CoveragePerson]
     insutype: str
     on: date
     coverage: Coverage
     history: list[StatusChange]
+    brought_in: list[BroughtIn]
 
 
 async def coverage_of(session: AsyncSession, *, certno: str, insutype: str, on: date) -> CoverageAnswer:
@@ -179,6 +228,18 @@ async def coverage_of(session: AsyncSession, *, certno: str, insutype: str, on: 
         )
     )
     months = {month: MonthSource(source) for month, source in counted}
+    transferred = await session.scalars(
+        select(CoverageTransferPeriod)
+        .where(
+            CoverageTransferPeriod.person_id.in_(ids),
+            CoverageTransferPeriod.insutype == insutype,
+            CoverageTransferPeriod.start_month <= on,
+        )
+        .order_by(CoverageTransferPeriod.start_month, CoverageTransferPeriod.letter_no, CoverageTransferPeriod.row_no)
+    )
+    brought_in = [BroughtIn(r.start_month, r.end_month, r.months, r.admdvs, r.letter_no) for r in transferred]
     died = [p.died_on for p in persons if p.died_on is not None]
-    coverage = coverage_on(on, changes=history, months=months, died_on=min(died, default=None))
-    return CoverageAnswer(persons=persons, insutype=insutype, on=on, coverage=coverage, history=history)
+    coverage = coverage_on(on, changes=history, months=months, died_on=min(died, default=None), brought_in=brought_in)
+    return CoverageAnswer(
+        persons=persons, insutype=insutype, on=on, coverage=coverage, history=history, brought_in=brought_in
+    )
