@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,23 +35,34 @@ def transfer_out(transfer: Transfer) -> TransferOut:
 
 async def clocks_of(session: AsyncSession, transfer: Transfer) -> list[ClockView]:
     """Every stage clock of the transfer's case, and its overall clock."""
-    if transfer.case_no is None:
-        return []
-    case = (
-        (await session.execute(select(case_record).where(case_record.c.case_no == transfer.case_no))).mappings().one()
+    return (await clocks_of_many(session, [transfer])).get(transfer.id, [])
+
+
+async def clocks_of_many(session: AsyncSession, transfers: list[Transfer]) -> dict[uuid.UUID, list[ClockView]]:
+    """The clocks of many transfers' cases in two queries (cases, then their stage clocks), by transfer id."""
+    by_case = {t.case_no: t for t in transfers if t.case_no is not None}
+    if not by_case:
+        return {}
+    cases = (
+        (await session.execute(select(case_record).where(case_record.c.case_no.in_(list(by_case))))).mappings().all()
     )
-    stages = (
-        await session.execute(
-            select(case_stage_clock)
-            .where(case_stage_clock.c.case_id == case["id"])
-            .order_by(case_stage_clock.c.started_on)
-        )
-    ).mappings()
-    views = [ClockView(s["stage"], s["started_on"], s["deadline"], s["completed_on"]) for s in stages]
-    if case["deadline"] is not None:
-        done = case["completed_at"].date() if case["completed_at"] is not None else None
-        views.append(ClockView("overall", transfer.accepted_on or case["accepted_on"], case["deadline"], done))
-    return views
+    stages: dict[Any, list[ClockView]] = {case["id"]: [] for case in cases}
+    rows = await session.execute(
+        select(case_stage_clock)
+        .where(case_stage_clock.c.case_id.in_(list(stages)))
+        .order_by(case_stage_clock.c.case_id, case_stage_clock.c.started_on)
+    )
+    for s in rows.mappings():
+        stages[s["case_id"]].append(ClockView(s["stage"], s["started_on"], s["deadline"], s["completed_on"]))
+    out: dict[uuid.UUID, list[ClockView]] = {}
+    for case in cases:
+        transfer = by_case[case["case_no"]]
+        views = stages[case["id"]]
+        if case["deadline"] is not None:
+            done = case["completed_at"].date() if case["completed_at"] is not None else None
+            views.append(ClockView("overall", transfer.accepted_on or case["accepted_on"], case["deadline"], done))
+        out[transfer.id] = views
+    return out
 
 
 def _clock_out(views: list[ClockView], today_: date) -> list[ClockOut]:
@@ -117,9 +129,11 @@ async def resend(session: AsyncSession, transfer: Transfer, message_id: uuid.UUI
 async def overdue(session: AsyncSession, today: date) -> list[OverdueOut]:
     """超期转移接续: open transfers with any stage clock or the overall clock exceeded, all clocks shown."""
     query = select(Transfer).where(Transfer.status.in_([str(s) for s in OPEN_STATUSES])).order_by(Transfer.created_at)
+    transfers = list((await session.scalars(query)).all())
+    clocks = await clocks_of_many(session, transfers)
     out = []
-    for transfer in (await session.scalars(query)).all():
-        views = await clocks_of(session, transfer)
+    for transfer in transfers:
+        views = clocks.get(transfer.id, [])
         exceeded = exceeded_clocks(views, today)
         if exceeded:
             base = transfer_out(transfer).model_dump()
