@@ -9,6 +9,7 @@ from medins.catalog import load_catalog
 from transfer.transfers.capitals import yuan_in_capitals
 from transfer.transfers.clocks import ClockView, clock_plan, exceeded_clocks
 from transfer.transfers.domain import (
+    ACTION_ZH,
     BadDocumentNumber,
     IllegalTransferTransition,
     TransferAction,
@@ -144,3 +145,11 @@ def test_a_transfer_is_overdue_when_any_stage_or_the_overall_clock_is_exceeded()
     assert exceeded_clocks([letter_late, overall_fine], today) == ["letter"]
     assert exceeded_clocks([letter_on_time, table_running_late, overall_passed], today) == ["info_table", "overall"]
     assert table_running_late.running_late(today) and not letter_late.running_late(today)
+
+
+def test_a_refused_move_names_the_status_and_the_action_in_chinese():
+    assert set(ACTION_ZH) == set(TransferAction)  # every action has its Chinese name
+    with pytest.raises(IllegalTransferTransition) as refused:
+        next_transfer_status(TransferDirection.inbound, TransferStatus.letter_sent, TransferAction.send_back)
+    assert refused.value.status == 409
+    assert str(refused.value.detail) == "转移接续当前为「联系函已发出」，不能执行「不予接续、退回转出地」"

@@ -113,6 +113,22 @@ STATUS_ZH = {
     S.rejected: "不予办理",
 }
 OPEN_STATUSES = frozenset(set(STATUS_ZH) - {S.completed, S.rejected, S.sent_back, S.returned})
+ACTION_ZH = {
+    A.accept: "受理",
+    A.issue_letter: "出具联系函",
+    A.deliver: "确认送达",
+    A.receive_documents: "接收信息表或资金",
+    A.match: "基金匹配",
+    A.mismatch: "记录基金匹配不符",
+    A.complete: "办结",
+    A.merge_refused: "记录接续失败",
+    A.receive_letter: "接收联系函",
+    A.prepare: "出具信息表、划转资金",
+    A.reject: "不予办理",
+    A.send_back: "不予接续、退回转出地",
+    A.receive_return: "接收转入地的退回",
+    A.restore: "返还个人账户、恢复参保状态",
+}
 
 
 class IllegalTransferTransition(Conflict):
@@ -127,7 +143,7 @@ def next_transfer_status(
     table = INBOUND if direction is TransferDirection.inbound else OUTBOUND
     target = table.get((current, action))
     if target is None:
-        raise IllegalTransferTransition(f"转移接续当前为「{STATUS_ZH[current]}」，不能执行 {action}")
+        raise IllegalTransferTransition(f"转移接续当前为「{STATUS_ZH[current]}」，不能执行「{ACTION_ZH[action]}」")
     return target
 
 
