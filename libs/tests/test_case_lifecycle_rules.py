@@ -51,6 +51,17 @@ def test_moves_out_of_order_are_refused_in_chinese(status, action):
     assert refused.value.status == 409 and "不能执行" in (refused.value.detail or "")
 
 
+def test_an_item_with_second_review_or_payment_is_not_completed_straight_after_acceptance():
+    assert next_status(S.accepted, A.complete) is S.completed  # an item decided at acceptance
+    cases = ((False, True, "审核、拨付"), (True, False, "审核、复核"), (True, True, "审核、复核、拨付"))
+    for second_review, payment, stages in cases:
+        with pytest.raises(IllegalTransition) as refused:
+            next_status(S.accepted, A.complete, second_review=second_review, payment=payment)
+        assert refused.value.status == 409 and f"须经{stages}后办结" in (refused.value.detail or "")
+    assert next_status(S.accepted, A.reject, payment=True) is S.completed  # refusing it stays possible
+    assert next_status(S.accepted, A.complete, payment=True, immediate=True) is S.completed  # 即时办结 at the window
+
+
 def test_the_applicant_sees_three_plain_stages():
     assert progress_label(S.accepted) == "已受理"
     assert {progress_label(s) for s in (S.in_review, S.in_second_review, S.in_payment)} == {"办理中"}

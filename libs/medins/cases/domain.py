@@ -94,13 +94,22 @@ class IllegalTransition(ProblemError):
 
 
 def next_status(
-    current: CaseStatus, action: CaseAction, *, second_review: bool = False, payment: bool = False
+    current: CaseStatus,
+    action: CaseAction,
+    *,
+    second_review: bool = False,
+    payment: bool = False,
+    immediate: bool = False,
 ) -> CaseStatus:
-    """The state after ``action``; approval routes through second review and payment where the item has them."""
+    """The state after ``action``; approval routes through second review and payment where the item has them.
+    An item with either is completed only through them, unless it is 即时办结 (paid at the window)."""
     if action is A.approve and current is S.in_review:
         return S.in_second_review if second_review else (S.in_payment if payment else S.completed)
     if action is A.second_approve and current is S.in_second_review:
         return S.in_payment if payment else S.completed
+    if action is A.complete and current is S.accepted and (second_review or (payment and not immediate)):
+        stages = "、".join(name for name, has in (("审核", True), ("复核", second_review), ("拨付", payment)) if has)
+        raise IllegalTransition(f"该事项须经{stages}后办结，不能从「已受理」直接办结")
     target = _TRANSITIONS.get((current, action))
     if target is None:
         raise IllegalTransition(f"办件当前为「{STATUS_ZH[current]}」，不能执行「{ACTION_ZH[action]}」")

@@ -318,7 +318,11 @@ class CaseKit:
         row = await self.get(uow.session, case_no, for_update=True)
         self._authorize(action, actor, row)
         target = next_status(
-            CaseStatus(row["status"]), action, second_review=row["second_review"], payment=row["payment"]
+            CaseStatus(row["status"]),
+            action,
+            second_review=row["second_review"],
+            payment=row["payment"],
+            immediate=row["limit_unit"] == "immediate",
         )
         item = self.item(row["item_key"])
         changes: dict[str, Any] = {"status": str(target)}

@@ -224,8 +224,9 @@ async def test_a_payment_racing_a_clawback_never_overdraws(db, api):
 async def test_money_leaves_only_through_payment_by_finance_not_by_completing_the_case(db, api):
     number = await stopped_with_balance(db, api, "冯十三", "66.00")
     case = (await apply(api, application(number, "冯十三"))).json()["case"]
-    skipped = await act(api, case["case_no"], "complete")  # 受理/审核 may complete other accepted cases
-    assert skipped.status_code == 409 and skipped.json()["code"] == "payment_required"
+    skipped = await act(api, case["case_no"], "complete")  # an item with 拨付 is completed only through it
+    assert skipped.status_code == 409 and skipped.json()["code"] == "illegal_transition"
+    assert "须经审核、拨付后办结" in skipped.json()["detail"]
     status = await api.client.get(f"/api/v1/registration/cases/{case['case_no']}", headers=api.headers(STAFF))
     assert status.json()["status"] == "accepted"
     assert await db.balance(number) == Decimal("66.00") and (await counts(db))[1] == 0
