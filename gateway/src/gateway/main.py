@@ -51,7 +51,7 @@ def refuse_partner_upload(request: Request) -> None:
         except Unauthenticated:
             return  # authentication says what is wrong with it
         if header.get("typ") == PARTNER_TOKEN_TYPE:
-            raise Forbidden("伙伴地区不能上传文件", code="partner_upload_refused")
+            raise Forbidden("伙伴地区不能上传文件", code="audience_not_allowed", title="无权调用该接口")
 
 
 def problem_of(exc: ProblemError, path: str | None = None) -> JSONResponse:
