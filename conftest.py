@@ -109,6 +109,12 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture(scope="session")
+def need() -> Callable[[str], None]:
+    """``need(reason)``: a server the tests need cannot be had: a failure in CI, a skip elsewhere."""
+    return _need
+
+
+@pytest.fixture(scope="session")
 def make_database(servers: Servers) -> Callable[[str], str]:
     """``make_database(component)`` creates a fresh database migrated for that component; returns its URL."""
 

@@ -15,13 +15,6 @@ from medins.devstack import LocalRabbitMQ, free_port
 from medins.stack import DEFAULT_PORTS, Stack, StackConfig
 
 
-def need(reason: str) -> None:
-    """A server the tests need cannot be had: a failure in CI, a skip elsewhere."""
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @contextmanager
 def running_stack(servers, region: str, *, amqp_url: str | None = None) -> Iterator[Stack]:
     """One deployment of every real process, on free ports, with its own databases. On a broker of its own
@@ -60,7 +53,7 @@ def stack(servers) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def second_broker(servers) -> Iterator[str]:
+def second_broker(servers, need: Callable[[str], None]) -> Iterator[str]:
     """A RabbitMQ broker of the second deployment's own (a container where Docker runs, else a local node):
     two agencies' deployments share no broker, only the partner API."""
     if servers.how == "testcontainers":
