@@ -28,6 +28,7 @@ from medins.logging import configure_logging
 from medins.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from medins.problems import install_problem_handlers
 from medins.settings import ServiceSettings
+from medins.tasks import stop_tasks
 from medins.workdays import get_calendar
 
 log = logging.getLogger("medins.app")
@@ -123,9 +124,7 @@ def create_service_app(
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(tasks)
             await probe.close()
             await engine.dispose()
 

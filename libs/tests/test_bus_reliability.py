@@ -28,6 +28,7 @@ from medins.bus.relay import OutboxRelay
 from medins.bus.topology import declare_consumer_queue, declare_events_exchange
 from medins.db import UnitOfWork, make_engine, make_sessionmaker
 from medins.devstack import LocalRabbitMQ, port_open
+from medins.tasks import stop_tasks
 
 pytestmark = pytest.mark.integration
 
@@ -121,11 +122,7 @@ async def running(coro: Awaitable[None]) -> AsyncIterator[asyncio.Task[None]]:
     try:
         yield task
     finally:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        assert await stop_tasks([task]) == [], "the loop did not stop"
 
 
 async def declare_queue(

@@ -31,6 +31,7 @@ from medins.bus.relay import OutboxRelay
 from medins.bus.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue_name, declare_events_exchange
 from medins.db import UnitOfWork, make_engine, make_sessionmaker
 from medins.identity import InternalTokenSigner, Principal, PrincipalKind, generate_ed25519_keypair
+from medins.tasks import stop_tasks
 from registration.contributions import importer
 from registration.events import PersonEnrolled, PersonSuspended
 from registration.persons.models import Enrolment
@@ -79,8 +80,7 @@ async def running(coro: Awaitable[None]) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        assert await stop_tasks([task]) == [], "the loop did not stop"
 
 
 async def republish(amqp_url: str, exchange_name: str, envelope: Envelope) -> None:

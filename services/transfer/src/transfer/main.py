@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from medins.partners import PartnerClient
 from medins.service_app import create_service_app, shared_catalog
+from medins.tasks import stop_tasks
 from transfer.agencies import agency_of
 from transfer.config import Settings
 from transfer.context import TransferContext
@@ -66,8 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 if task is not None:
-                    task.cancel()
-                    await asyncio.gather(task, return_exceptions=True)
+                    await stop_tasks([task])
                 await client.aclose()
 
     app.router.lifespan_context = lifespan
