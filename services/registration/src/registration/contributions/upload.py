@@ -96,10 +96,10 @@ class ContributionUpload:
             yield lines
 
     async def parsed_chunks(
-        self, batches: AsyncIterator[list[Line]], *, first: int, rows_per_chunk: int
+        self, batches: AsyncIterator[list[Line]], *, first: int, rows_per_chunk: int, growth: float
     ) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The staging records of the data lines in chunks of ``first`` records, twice as many, … up to
-        ``rows_per_chunk``: a good row's values, or a bad row's line and reasons. The lines are checked as
+        """The staging records of the data lines in chunks of ``first`` records, ``growth`` times as many, …
+        up to ``rows_per_chunk``: a good row's values, or a bad row's line and reasons. The lines are checked as
         they arrive; between two pieces of the upload the event loop runs (PostgreSQL's answers and other
         requests wait for one piece at most)."""
         assert self._parser is not None, "read the header first"
@@ -111,7 +111,7 @@ class ContributionUpload:
             while len(out) >= size:
                 chunk, out = out[:size], out[size:]
                 yield chunk
-                size = min(2 * size, rows_per_chunk)
+                size = min(max(size + 1, int(size * growth)), rows_per_chunk)
         if out:
             yield out
 
