@@ -265,8 +265,9 @@ RULES |= {
     "GET /api/v1/transfer/transfers/overdue": STAFF,
     "GET /api/v1/transfer/transfers/{transfer_id}": STAFF | {PERSON},
     "GET /api/v1/transfer/transfers/{transfer_id}/signed/{kind}": STAFF,
-    # sending a mismatched 信息表 back (返还) and resending a refused document: 审核
+    # sending a mismatched 信息表 back (返还), taking back one the destination refused, resending a document: 审核
     "POST /api/v1/transfer/transfers/{transfer_id}/send-back": {INTAKE, ADMIN},
+    "POST /api/v1/transfer/transfers/{transfer_id}/take-back": {INTAKE, ADMIN},
     "POST /api/v1/transfer/transfers/{transfer_id}/messages/{message_id}/resend": {INTAKE, ADMIN},
     "POST /api/v1/transfer/partner/messages": {PARTNER},
     "GET /api/v1/transfer/partners": STAFF,

@@ -442,6 +442,67 @@ def partner_directory(region: Region, other: Region, base_url: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_the_origin_takes_back_a_table_the_destination_refuses_and_credits_the_money_back(regions):
+    """收回 (take-back) through the gateways: 郴州's directory holds a wrong key for 潍坊 (a rotation not registered
+    yet), so 郴州's partner API refuses 潍坊's 信息表 and money advice (4xx) and no signed refusal will ever come back;
+    潍坊 staff take them back, registration credits the account and restores the 停保 enrolment, the case ends with
+    the reason; nothing reached 郴州 and no fen is lost."""
+    chenzhou, weifang = regions
+    certno, name, amount = new_certno(), "孙收回", Decimal("88.80")
+    weifang.enrol(certno, name, balance=amount, stop=True)
+    chenzhou.enrol(certno, name)
+    wrong = chenzhou.staff.get("/api/v1/transfer/partners/self").json()["jwks"]  # 郴州's own key, not 潍坊's
+    entry = {"name": NAMES[weifang.code], "base_url": weifang.url(), "jwks": wrong}
+    assert chenzhou.staff.put(f"/api/v1/transfer/partners/{weifang.code}", json=entry).status_code == 200
+    try:
+        applied = apply_in(chenzhou, certno, name, "370700")
+        transfer_id = applied["transfer"]["id"]
+
+        def table_refused() -> dict | None:
+            for t in weifang.transfers_of(certno):
+                if any(m["kind"] == "info_table" and m["refused_at"] for m in t["messages"]):
+                    return t
+            return None
+
+        outbound = wait_for("郴州 to refuse 潍坊's 信息表", table_refused, timeout=60)
+        assert outbound["status"] == "table_issued" and Decimal(outbound["amount"]) == amount
+        assert 400 <= outbound["partner_problem"]["status"] < 500
+
+        take_back = f"/api/v1/transfer/transfers/{outbound['id']}/take-back"
+        assert weifang.staff.post(take_back, json={"detail": "x"}).status_code == 422
+        elsewhere = chenzhou.staff.post(f"/api/v1/transfer/transfers/{transfer_id}/take-back", json={"detail": "收回"})
+        assert_problem(elsewhere, 409, "take_back_not_allowed")  # 郴州 is the 转入地: nothing of its own to take back
+        taken = weifang.staff.post(take_back, json={"detail": "转入地密钥已更换，待其登记后另行申请"})
+        assert taken.status_code == 200, taken.text
+        assert taken.json()["status"] in ("returning", "returned")
+        assert taken.json()["rejection_code"] == "destination_refused"
+
+        returned = wait_for(
+            "潍坊 to credit the money back",
+            lambda: (t := weifang.transfer(outbound["id"]))["status"] == "returned" and t,
+            timeout=60,
+        )
+        assert Decimal(returned["returned_amount"]) == amount
+        assert all(m["delivered_at"] is None and m["refused_at"] for m in returned["messages"])
+        assert_problem(weifang.staff.post(take_back, json={"detail": "再次收回"}), 409, "illegal_transfer_transition")
+        ledger = weifang.ledger(certno)
+        assert Decimal(ledger["account"]["balance"]) == amount
+        debited = sum((Decimal(e["amount"]) for e in ledger["entries"] if e["reason"] == "transfer_out"), Decimal("0"))
+        credited_back = sum(
+            (Decimal(e["amount"]) for e in ledger["entries"] if e["reason"] == "transfer_return"), Decimal("0")
+        )
+        assert debited == credited_back == amount
+        record = weifang.staff.post("/api/v1/registration/insurance-info/persons", json={"certno": certno})
+        assert [e["status"] for e in record.json()["enrolments"]] == ["suspended"]
+        with weifang.person(certno, name) as me_there:
+            [case_there] = me_there.get("/api/v1/transfer/cases").json()
+        assert case_there["outcome"] == "rejected" and "转入地拒收" in case_there["result"]["reason"]
+        assert any(d["form"] == "收回通知" for d in case_there["documents"])
+        assert chenzhou.transfer(transfer_id)["status"] == "letter_sent"  # nothing arrived there
+    finally:
+        partner_directory(chenzhou, weifang, weifang.url())
+
+
 def test_staff_send_back_a_mismatched_table_and_the_origin_credits_the_money_back(regions):
     """送回 (send-back) and 重新发送 (resend) through the gateways: 郴州 staff refuse a 信息表 whose amount does not
     match the money that came with it; 潍坊 gets the signed refusal, credits the debit back and restores the

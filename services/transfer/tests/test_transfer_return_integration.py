@@ -228,3 +228,82 @@ async def test_the_certificate_counts_the_recorded_months_and_the_enrolment_only
     values = {f["key"]: f["value"] for f in certificate["fields"]}
     # 2018-07 … 2024-11 from the enrolment (77) + 2024-12 back-paid + 20 recorded = 98, not the 100 of the dates
     assert values["cumulative_months"] == "98 月" and values["period"] == "起 2018年07月 止 2026年10月"
+
+
+async def test_staff_at_the_origin_take_back_a_table_the_destination_refused_and_the_money_comes_back(regions):
+    """收回: 郴州's partner API refuses 潍坊's 信息表 itself (it no longer trusts 潍坊), so no signed refusal will
+    ever come back; 潍坊 staff take the table and the money back, and registration credits the account again."""
+    chenzhou, weifang, network = regions
+    certno, amount = new_certno(), Decimal("321.09")
+    await enrol(chenzhou, certno, "卫收回", start=date(2026, 11, 1))
+    await enrol(weifang, certno, "卫收回", start=date(2018, 7, 1), stopped=date(2026, 11, 1), balance=amount)
+    transfer, _ = await apply_in(chenzhou, certno, "卫收回", "370700")
+    await chenzhou.flush()  # the letter reaches 潍坊
+    async with chenzhou.uow() as uow:  # then 郴州 stops trusting 潍坊's documents
+        await uow.session.execute(update(PartnerRegion).where(PartnerRegion.admdvs == "370700").values(active=False))
+        await uow.commit()
+    await registration_prepares(weifang, amount=amount)  # 潍坊 debits the account and issues the table
+    await weifang.flush()
+    assert await weifang.flush() == 0  # refused: nothing is due any more
+    [row] = await weifang.transfers(certno=certno)
+    assert row.status == "table_issued" and row.amount == amount
+    assert row.partner_problem["status"] == 422 and row.partner_problem["problem"]["code"] == "unknown_partner_region"
+    refused = sorted(kind for _, kind, status in network.requests if status == 422)
+    assert refused == ["info_table", "remittance"]
+
+    async with weifang.uow() as uow:
+        out = await uow.session.get(type(transfer), row.id)
+        await returns.take_back(uow, weifang.ctx, out, detail="已与转入地电话核实，该联系函已作废")
+        await uow.commit()
+    [returning] = await weifang.transfers(certno=certno)
+    assert returning.status == "returning" and returning.rejection_code == "destination_refused"
+    assert "转入地拒收" in returning.rejection_detail and "该联系函已作废" in returning.rejection_detail
+    [asked] = await weifang.events("transfer.outbound.returned.v1")
+    assert asked["data"]["amount"] == "321.09" and asked["data"]["reason"] == "destination_refused"
+    case, documents, clocks = await case_of(weifang, row.case_no)
+    assert case["outcome"] == "rejected" and "321.09 元退回原账户" in case["result"]["reason"]
+    assert clocks["info_table"]["completed_on"] is not None
+    notice = next(body for form, _, body in documents if form == "收回通知")
+    values = {f["key"]: f["value"] for f in notice["fields"]}
+    assert values["returned_amount"] == "321.09" and values["letter_no"] == row.letter_no
+
+    assert await registration_reverts(weifang) == [amount]
+    [done] = await weifang.transfers(certno=certno)
+    assert done.status == "returned" and done.returned_amount == amount
+    # nothing of it goes out again, and a second take-back is refused
+    async with weifang.sessionmaker() as session:
+        messages = (await session.scalars(select(PartnerMessage).where(PartnerMessage.transfer_id == row.id))).all()
+    async with weifang.uow() as uow:
+        with pytest.raises(service.TransferTakenBack):
+            await service.resend(uow.session, done, messages[0].id)
+        with pytest.raises(IllegalTransferTransition):
+            await returns.take_back(uow, weifang.ctx, await uow.session.get(type(transfer), row.id), detail="再次收回")
+    assert await weifang.flush() == 0
+    # money: debited at the origin − credited back there = credited elsewhere (nothing arrived at 郴州)
+    assert done.amount - done.returned_amount == sum(await registration_merges(chenzhou), Decimal("0")) == 0
+    [inbound] = await chenzhou.transfers(certno=certno)
+    assert inbound.status == "letter_sent"
+
+
+async def test_a_table_that_was_delivered_or_is_still_on_its_way_cannot_be_taken_back(regions):
+    chenzhou, weifang, _ = regions
+    certno, amount = new_certno(), Decimal("5.00")
+    await enrol(chenzhou, certno, "韦在途", start=date(2026, 11, 1))
+    await enrol(weifang, certno, "韦在途", start=date(2018, 7, 1), stopped=date(2026, 11, 1), balance=amount)
+    transfer, _ = await apply_in(chenzhou, certno, "韦在途", "370700")
+    await chenzhou.flush()
+    await registration_prepares(weifang, amount=amount)
+    [row] = await weifang.transfers(certno=certno)
+    assert row.status == "table_issued"
+    async with weifang.uow() as uow:  # not sent yet (or the partner is down): it is retried, not taken back
+        with pytest.raises(returns.TakeBackNotAllowed) as on_its_way:
+            await returns.take_back(uow, weifang.ctx, await uow.session.get(type(transfer), row.id), detail="收回")
+    assert on_its_way.value.status == 409 and "未被转入地拒收" in on_its_way.value.detail
+    await weifang.flush()
+    [delivered] = await weifang.transfers(certno=certno)
+    assert delivered.status == "completed"
+    async with weifang.uow() as uow:
+        with pytest.raises(returns.TakeBackNotAllowed) as arrived:
+            await returns.take_back(uow, weifang.ctx, await uow.session.get(type(transfer), row.id), detail="收回")
+    assert arrived.value.code == "take_back_not_allowed" and "已送达转入地" in arrived.value.detail
+    assert await weifang.events("transfer.outbound.returned.v1") == []

@@ -56,6 +56,7 @@ class TransferAction(StrEnum):
     reject = "reject"
     send_back = "send_back"  # 转入地不予接续：信息表和资金退回转出地
     receive_return = "receive_return"  # 转出地收到转入地的退回
+    take_back = "take_back"  # 转入地拒收《信息表》（未送达），转出地收回信息表和资金
     restore = "restore"  # 参保登记已返还个人账户、恢复参保状态
 
 
@@ -91,6 +92,7 @@ OUTBOUND: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
     (S.letter_received, A.reject): S.rejected,
     (S.table_issued, A.receive_return): S.returning,
     (S.completed, A.receive_return): S.returning,
+    (S.table_issued, A.take_back): S.returning,
     (S.returning, A.restore): S.returned,
 }
 
@@ -127,6 +129,7 @@ ACTION_ZH = {
     A.reject: "不予办理",
     A.send_back: "不予接续、退回转出地",
     A.receive_return: "接收转入地的退回",
+    A.take_back: "收回被转入地拒收的信息表和资金",
     A.restore: "返还个人账户、恢复参保状态",
 }
 
@@ -160,6 +163,7 @@ class RejectionReason(StrEnum):
     transfer_in_progress = "transfer_in_progress"
     not_accepted = "not_accepted"
     fund_mismatch = "fund_mismatch"
+    destination_refused = "destination_refused"
     other = "other"
 
 
@@ -174,6 +178,7 @@ REJECTION_ZH = {
     RejectionReason.transfer_in_progress: "参保人员已有正在办理的转移接续",
     RejectionReason.not_accepted: "申请未予受理",
     RejectionReason.fund_mismatch: "《信息表》与划转资金核对不符（基金匹配未通过）",
+    RejectionReason.destination_refused: "转入地拒收《参保人员基本医疗保险信息表》",
     RejectionReason.other: "经办机构不予办理",
 }
 

@@ -7,6 +7,10 @@
 - 转出地 (``returned_by_destination``): the refusal arrives through the partner API; the transfer goes
   ``returning``, the case gets the refusal as a document, and ``transfer.outbound.returned.v1`` asks
   registration to credit the debited amount back (返还) and restore the enrolment.
+- 转出地 (``take_back``): the 转入地's partner API refused the 信息表 itself (4xx: it no longer knows the letter, or no
+  longer trusts this region), so nothing arrived there and no signed refusal will come. Staff (审核) take the table
+  and the money back: the documents still undelivered stop, the case ends with the reason as its one-time notice,
+  and registration is asked for the same 返还 as above. Not once anything of the transfer was delivered there.
 - 转出地 (``reverted``): registration answers ``registration.transfer_out.reverted.v1``: ``returned``, the
   amount returned recorded beside the amount debited, the read model of the enrolment and balance updated.
 
@@ -17,16 +21,19 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from medins.db import UnitOfWork
 from medins.errors import ProblemError
 from medins.identity import Principal
 from transfer.context import TransferContext
 from transfer.events import TransferOutReturned, TransferOutReverted
 from transfer.events import TransferRejected as TransferRejectedEvent
+from transfer.partner.models import PartnerMessage
 from transfer.persons.service import record_enrolment
 from transfer.transfers import store
 from transfer.transfers.casework import add_document, complete_stage, reject_case
-from transfer.transfers.clocks import COMPLETION
+from transfer.transfers.clocks import COMPLETION, INFO_TABLE
 from transfer.transfers.documents import FundRemittance, TransferRejection
 from transfer.transfers.domain import (
     REJECTION_ZH,
@@ -55,6 +62,12 @@ class ReturnAmountMismatch(ProblemError):
     title = "退回金额与转出金额不一致"
 
 
+class TakeBackNotAllowed(ProblemError):
+    status = 409
+    code = "take_back_not_allowed"
+    title = "不能收回这笔转移接续的信息表和资金"
+
+
 def _return_form(transfer: Transfer, rejection: TransferRejection, amount: Decimal) -> dict[str, Any]:
     """退回通知: the 转入地's refusal of the 信息表 as the 转出地's case shows it."""
     fields = [
@@ -72,6 +85,24 @@ def _return_form(transfer: Transfer, rejection: TransferRejection, amount: Decim
         "fixed_keys": [],
         "agency": transfer.destination_region,
         "date": str(rejection.rejected_on),
+    }
+
+
+def _take_back_form(transfer: Transfer, why: str, amount: Decimal, today: Any) -> dict[str, Any]:
+    fields = [
+        ("letter_no", "所复《联系函》编号", transfer.letter_no or ""),
+        ("to_region", "转入地医保区划", transfer.destination_region),
+        ("name", "参保人员姓名", transfer.name),
+        ("reason", "收回原因", why),
+        ("returned_amount", "退回个人账户资金（小写）￥", f"{amount:.2f}"),
+    ]
+    return {
+        "form": "收回通知",
+        "title": "基本医疗保险关系转移接续收回通知（转入地拒收信息表）",
+        "fields": [{"key": k, "label": label, "value": value} for k, label, value in fields],
+        "fixed_keys": [],
+        "agency": transfer.origin_region,
+        "date": str(today),
     }
 
 
@@ -149,6 +180,46 @@ async def returned_by_destination(
         )
     )
     return {"transfer_status": transfer.status}
+
+
+async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *, detail: str) -> None:
+    """转出地: the 转入地 refused the 信息表 at its partner API; staff take the table and the funds back (返还 here)."""
+    if transfer.direction != TransferDirection.outbound:
+        raise TakeBackNotAllowed("只有转出地可以收回《信息表》和划转资金")
+    query = select(PartnerMessage).where(PartnerMessage.transfer_id == transfer.id).with_for_update()
+    messages = list((await uow.session.scalars(query)).all())
+    if any(m.delivered_at is not None for m in messages if m.kind in ("info_table", "remittance")):
+        raise TakeBackNotAllowed("《信息表》或划转资金已送达转入地，不能在本地收回；请由转入地按不予接续退回")
+    if not any(m.refused_at is not None for m in messages if m.kind == "info_table"):
+        raise TakeBackNotAllowed("《信息表》未被转入地拒收，不能收回；尚未送达的正在重试，也可重新发送")
+    store.move(transfer, A.take_back)
+    now = datetime.now(UTC)
+    for message in messages:
+        if message.delivered_at is None and message.refused_at is None:  # the remittance, still being retried
+            message.refused_at, message.last_error = now, "taken back by staff (信息表 refused by the partner)"
+    refused = transfer.partner_problem or {}
+    answer = (refused.get("problem") or {}).get("detail") or f"HTTP {refused.get('status')}"
+    why = f"{REJECTION_ZH[RejectionReason.destination_refused]}（{answer}）：{detail}"
+    transfer.rejection_code, transfer.rejection_detail = str(RejectionReason.destination_refused), why
+    debited = transfer.amount or ZERO
+    assert transfer.case_no is not None and transfer.letter_no is not None
+    case = await ctx.kit.get(uow.session, transfer.case_no)
+    await add_document(uow, case["id"], "return", _take_back_form(transfer, why, debited, ctx.today()))
+    await complete_stage(ctx, uow, transfer.case_no, INFO_TABLE)
+    await reject_case(
+        ctx, uow, transfer.case_no, f"{transfer.rejection_detail}。个人账户资金 {debited:.2f} 元退回原账户"
+    )
+    uow.publish(
+        TransferOutReturned(
+            transfer_id=transfer.id,
+            letter_no=transfer.letter_no,
+            certno=transfer.certno,
+            amount=debited,
+            reason=str(RejectionReason.destination_refused),
+            detail=transfer.rejection_detail,
+            region=ctx.region,
+        )
+    )
 
 
 async def reverted(uow: UnitOfWork, ctx: TransferContext, event: TransferOutReverted) -> None:

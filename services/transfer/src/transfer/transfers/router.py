@@ -29,6 +29,7 @@ from transfer.transfers.schemas import (
     OverdueOut,
     PersonIn,
     SendBackIn,
+    TakeBackIn,
     TransferDetail,
     TransferOut,
 )
@@ -220,6 +221,28 @@ async def send_back(
         out = await service.detail(uow.session, transfer, ctx.today())
         await uow.commit()
     request.app.state.partner_sender.wake()
+    return out
+
+
+@router.post(
+    "/transfers/{transfer_id}/take-back",
+    response_model=TransferDetail,
+    summary="收回：转入地拒收《信息表》时，把信息表和划转资金收回本地（转出地，审核人员）",
+    openapi_extra=audience(STAFF, staff_roles=(StaffRole.review,)),
+)
+async def take_back(
+    transfer_id: uuid.UUID, body: TakeBackIn, request: Request, principal: CurrentPrincipal, uow: UowDep
+) -> TransferDetail:
+    """Only while nothing of the transfer reached the 转入地 and its partner API refused the 信息表 (409
+    ``take_back_not_allowed`` otherwise): the account is credited back and the enrolment restored (返还), the
+    case ends with the reason as its one-time notice."""
+    require_staff(principal, StaffRole.review)
+    ctx = ctx_of(request)
+    async with uow:
+        transfer = await store.get(uow.session, transfer_id, for_update=True)
+        await returns.take_back(uow, ctx, transfer, detail=body.detail)
+        out = await service.detail(uow.session, transfer, ctx.today())
+        await uow.commit()
     return out
 
 

@@ -136,6 +136,16 @@ class SendBackIn(BaseModel):
     detail: str = Field(min_length=2, max_length=500, description="不予接续的具体原因（告知申请人和转出地）")
 
 
+class TakeBackIn(BaseModel):
+    """收回 by staff at the 转出地 after the 转入地 refused the 《信息表》 itself (it never arrived there)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    detail: str = Field(
+        min_length=2, max_length=500, description="收回的说明（如：已与转入地核实，该《联系函》已作废），告知申请人"
+    )
+
+
 class ApplicationOut(BaseModel):
     transfer: TransferOut | None
     case: CaseOut
