@@ -168,17 +168,7 @@ async def returned_by_destination(
     assert transfer.case_no is not None and transfer.letter_no is not None
     case = await ctx.kit.get(uow.session, transfer.case_no)
     await add_document(uow, case["id"], "return", _return_form(transfer, rejection, debited))
-    uow.publish(
-        TransferOutReturned(
-            transfer_id=transfer.id,
-            letter_no=transfer.letter_no,
-            certno=transfer.certno,
-            amount=debited,
-            reason=str(rejection.reason),
-            detail=rejection.detail,
-            region=ctx.region,
-        )
-    )
+    _ask_for_the_money_back(uow, ctx, transfer, debited, rejection.reason, rejection.detail)
     return {"transfer_status": transfer.status}
 
 
@@ -209,14 +199,22 @@ async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *
     await reject_case(
         ctx, uow, transfer.case_no, f"{transfer.rejection_detail}。个人账户资金 {debited:.2f} 元退回原账户"
     )
+    _ask_for_the_money_back(uow, ctx, transfer, debited, RejectionReason.destination_refused, why)
+
+
+def _ask_for_the_money_back(
+    uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, amount: Decimal, reason: RejectionReason, detail: str
+) -> None:
+    """``transfer.outbound.returned.v1``: registration credits ``amount`` back and restores the enrolment (返还)."""
+    assert transfer.letter_no is not None
     uow.publish(
         TransferOutReturned(
             transfer_id=transfer.id,
             letter_no=transfer.letter_no,
             certno=transfer.certno,
-            amount=debited,
-            reason=str(RejectionReason.destination_refused),
-            detail=transfer.rejection_detail,
+            amount=amount,
+            reason=str(reason),
+            detail=detail,
             region=ctx.region,
         )
     )
