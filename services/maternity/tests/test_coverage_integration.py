@@ -33,7 +33,7 @@ from medins.db import UnitOfWork, make_engine, make_sessionmaker
 from medins.identity import InternalTokenSigner, Principal, PrincipalKind, generate_ed25519_keypair
 from medins.tasks import stop_tasks
 from registration.contributions import importer
-from registration.events import PersonEnrolled, PersonSuspended
+from registration.events import ArrearsBackpaid, PersonEnrolled, PersonSuspended
 from registration.persons.models import Enrolment
 from registration.transfers_handlers import on_transfer_in_matched
 
@@ -329,6 +329,73 @@ async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_
             await republish(amqp_url, exchange, parts[0].model_copy(update={"id": uuid.uuid4()}))
             await wait_until(lambda: _handled(consumer, expected + 1), "the consumer handled the repeated part")
             assert await read_model(maternity_db) == before
+    finally:
+        await remove_topology(amqp_url, exchange, queue)
+
+
+async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engines, maternity_api, amqp_url: str):
+    """欠款补缴: 2024-02 and 2024-03 unpaid, then paid late by the employee; they count in 累计 and 连续 (the run goes
+    on into April), but a birth on a day in them is not covered: benefits come back from the month after the payment.
+    A unit's back-pay names no one and changes nothing here."""
+    registration_db, maternity_db = engines
+    registration = Registration(registration_db)
+    erin = certno(PERSONS + 11)
+    await registration.register([erin])
+    rows = [f"{erin},张三,{t},2024-{m:02d},6500.00,45.50,10.00,{USCC}," for t in ("310", "510") for m in (1, 4)]
+    await registration.import_file(rows, date(2024, 4, 1))
+    who = registration.person(erin)
+    late = ArrearsBackpaid(
+        kind="employee",
+        employer_uscc=USCC,
+        person_id=who["person_id"],
+        psn_no=who["psn_no"],
+        certno=erin,
+        months=["2024-02", "2024-03"],
+        amount="1300.00",
+        benefits_from=date(2024, 5, 1),
+        region=REGION,
+    )
+    unit = ArrearsBackpaid(
+        kind="unit",
+        employer_uscc=USCC,
+        person_id=None,
+        psn_no=None,
+        months=["2024-02"],
+        amount="9999.00",
+        benefits_from=date(2024, 5, 1),
+        region=REGION,
+    )
+    enrolled = PersonEnrolled(**who, flexible_worker=False, start_on=date(2024, 1, 1))
+    await registration.publish(enrolled, late, unit)
+    expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 3
+
+    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
+    consumer = EventConsumer(
+        sessionmaker=make_sessionmaker(maternity_db),
+        amqp_url=amqp_url,
+        queue_name=queue,
+        handlers=COVERAGE_HANDLERS,
+        exchange=exchange,
+    )
+    try:
+        async with running(consumer.run()):
+            async with asyncio.timeout(WAIT):
+                await consumer.ready.wait()
+            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
+                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+
+            for insutype in ("510", "310"):  # 两险合并: the employee scheme's back-pay counts for maternity too
+                in_arrears = (await maternity_api(erin, "2024-03-15", insutype=insutype)).json()
+                assert in_arrears["insured"] is False and in_arrears["arrears_month"] is True, in_arrears
+                assert in_arrears["month_contributed"] is True and in_arrears["enrolment_status"] == "enrolled"
+                assert (in_arrears["consecutive_months"], in_arrears["cumulative_months"]) == (3, 3)
+                after = (await maternity_api(erin, "2024-04-10", insutype=insutype)).json()
+                assert (after["insured"], after["arrears_month"]) == (True, False)
+                assert (after["consecutive_months"], after["cumulative_months"]) == (4, 4)
+                assert after["periods"] == [{"start": "2024-01", "end": "2024-04", "months": 4}]
+            assert (await maternity_api(erin, "2024-01-20")).json()["insured"] is True
+            counted = await read_model(maternity_db)
+            assert counted["coverage_person"] == 1 and counted["coverage_month"] == 2 * 4
     finally:
         await remove_topology(amqp_url, exchange, queue)
 

@@ -13,7 +13,7 @@ from maternity.coverage.domain import (
     transfer_schemes,
 )
 
-C, G = MonthSource.contribution, MonthSource.gap_backpay
+C, G, A = MonthSource.contribution, MonthSource.gap_backpay, MonthSource.arrears_backpay
 
 
 def change(status: EnrolmentStatus, on: date, at: int = 0) -> StatusChange:
@@ -56,6 +56,15 @@ def test_a_gap_backpaid_month_is_insured_without_an_enrolment_on_that_day():
     answer = coverage_on(date(2023, 12, 10), changes=[ENROLLED], months=gap, died_on=None)
     assert answer.insured and answer.status is None
     assert coverage_on(date(2024, 1, 10), changes=[ENROLLED], months=gap, died_on=None).consecutive_months == 3
+
+
+def test_a_month_paid_late_counts_but_a_day_in_it_is_not_insured_for_benefits():
+    paid = months((2024, 1), (2024, 4)) | months((2024, 2), (2024, 3), source=A)
+    in_arrears = coverage_on(date(2024, 2, 10), changes=[ENROLLED], months=paid, died_on=None)
+    assert not in_arrears.insured and in_arrears.arrears_month and in_arrears.month_counted
+    assert (in_arrears.consecutive_months, in_arrears.cumulative_months) == (2, 2)
+    after = coverage_on(date(2024, 4, 10), changes=[ENROLLED], months=paid, died_on=None)
+    assert after.insured and not after.arrears_month and after.consecutive_months == 4
 
 
 def test_nobody_is_insured_from_the_day_they_died():

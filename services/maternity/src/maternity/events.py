@@ -112,6 +112,19 @@ class GapBackpaid(PersonStatusEvent):
     months: list[str]
 
 
+class ArrearsBackpaid(IntegrationEvent):
+    """欠款补缴 paid: an employee's unpaid months of the 职工 scheme (kind ``employee``), paid late; benefits run
+    again from ``benefits_from``, not for the months themselves. A unit's back-pay (kind ``unit``) names no one."""
+
+    event_type = "registration.arrears.backpaid.v1"
+
+    kind: str
+    psn_no: str | None = None
+    certno: str | None = None
+    months: list[str]
+    benefits_from: date
+
+
 class ContributionPerson(BaseModel):
     """A person who paid: 人员编号 and 身份证号."""
 
@@ -170,6 +183,7 @@ CONSUMED += [
     PersonDeceased,
     PersonChanged,
     GapBackpaid,
+    ArrearsBackpaid,
     ContributionRecorded,
     TransferInMerged,
 ]

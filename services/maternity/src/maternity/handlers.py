@@ -11,6 +11,7 @@ from maternity.coverage import service as coverage
 from maternity.coverage.domain import EnrolmentStatus
 from maternity.employers import service as employers
 from maternity.events import (
+    ArrearsBackpaid,
     ContributionRecorded,
     GapBackpaid,
     PersonChanged,
@@ -103,6 +104,14 @@ async def on_gap_backpaid(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
+async def on_arrears_backpaid(session: AsyncSession, envelope: Envelope) -> None:
+    """An employee's 欠款补缴; a unit's names no one, and an older event without the 身份证号 is skipped."""
+    event = ArrearsBackpaid.model_validate(envelope.data)
+    if event.kind != "employee" or event.psn_no is None or event.certno is None:
+        return
+    await coverage.record_arrears_months(session, psn_no=event.psn_no, certno=event.certno, months=event.months)
+
+
 async def on_transfer_in_merged(session: AsyncSession, envelope: Envelope) -> None:
     """registration.transfer_in.merged.v1: the months a transfer brought in count here too (累计, and 连续 where
     they run on into the months paid here). An event without ``psn_no`` and ``periods`` (an older producer)
@@ -131,5 +140,6 @@ COVERAGE_HANDLERS: dict[str, Handler] = {
     PersonDeceased.event_type: on_person_deceased,
     PersonChanged.event_type: on_person_changed,
     GapBackpaid.event_type: on_gap_backpaid,
+    ArrearsBackpaid.event_type: on_arrears_backpaid,
     TransferInMerged.event_type: on_transfer_in_merged,
 }

@@ -263,6 +263,7 @@ class ArrearsBackpaid(IntegrationEvent):
     employer_uscc: str | None
     person_id: uuid.UUID | None
     psn_no: str | None
+    certno: str | None = None  # the employee's 身份证号 (kind employee); added in v1, absent from older events
     months: list[str]
     amount: str
     benefits_from: date

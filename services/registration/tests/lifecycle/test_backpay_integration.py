@@ -88,6 +88,7 @@ async def test_arrears_must_lie_inside_the_enrolment_and_benefits_run_again_from
     assert done["result"]["benefits_from"] == str(expected) and done["result"]["months"] == 3
     [event] = await api.events("registration.arrears.backpaid.v1")
     assert event["amount"] == "1260.00" and event["benefits_from"] == str(expected)
+    assert (event["certno"], event["months"]) == (certno, ["2025-02", "2025-03", "2025-04"])  # maternity reads them
     before = await api.post(
         "/arrears-backpays", body | {"form": body["form"] | {"start_month": "2024-11", "end_month": "2024-12"}}
     )
@@ -106,5 +107,6 @@ async def test_arrears_must_lie_inside_the_enrolment_and_benefits_run_again_from
         },
     )
     assert unit["result"]["kind"] == "unit"
+    assert (await api.events("registration.arrears.backpaid.v1"))[1]["certno"] is None  # a unit's names no one
     info = (await api.get(f"/insurance-info/units/{uscc}")).json()
     assert [a["amount"] for a in info["contribution"]["arrears_backpaid"]] == ["1260.00", "9000.00"]

@@ -1,7 +1,8 @@
 """Rules of coverage (参保状态与缴费月数), no I/O.
 
 "Insured on a date" means: the enrolment in force on that day and that month counted (contributed, back-paid
-by 法定断档补缴, or brought in by 转移接续), and the person not dead by then. A month brought in or back-paid
+by 法定断档补缴, or brought in by 转移接续), and the person not dead by then. A month paid late by 欠款补缴 counts
+in the months but not for a day in it: benefits come back only after the payment. A month brought in or back-paid
 counts as insured by itself: it lies outside any enrolment here (another region's, or a gap the law lets
 the person pay for afterwards).
 """
@@ -31,6 +32,9 @@ class MonthSource(StrEnum):
 
     contribution = "C"  # 缴费记录 from the tax bureau's file
     gap_backpay = "G"  # 法定断档补缴
+    # 欠款补缴: a month of the enrolment paid late; it counts in 累计 and 连续, but benefits run again only from the
+    # month after the payment (徐州 2.x: 告知待遇享受时限), so a day in it is not insured for benefits
+    arrears_backpay = "A"
     # 转移接续: a month of a period insured in another pooling region (the rows registration merged, kept in
     # coverage_transfer_period and counted when asked, see ``BroughtIn``)
     transfer_in = "T"
@@ -174,6 +178,7 @@ class Coverage:
     periods: list[Period]
     deceased: bool
     transferred_months: int = 0  # of the cumulative months, those brought in by 转移接续 (not also paid here)
+    arrears_month: bool = False  # the month of the day was paid late (欠款补缴): no benefits for that day
 
 
 def coverage_on(
@@ -198,7 +203,8 @@ def coverage_on(
     deceased = died_on is not None and died_on <= day
     source = months.get(current)
     in_force = status is not None and status.status in IN_FORCE
-    insured = not deceased and source is not None and (in_force or source in INSURED_BY_ITSELF)
+    arrears = source is MonthSource.arrears_backpay
+    insured = not deceased and source is not None and not arrears and (in_force or source in INSURED_BY_ITSELF)
     return Coverage(
         insured=insured,
         status=status,
@@ -208,4 +214,5 @@ def coverage_on(
         periods=periods,
         deceased=deceased,
         transferred_months=sum(1 for s in months.values() if s is MonthSource.transfer_in) + gapped,
+        arrears_month=arrears,
     )

@@ -42,6 +42,7 @@ async def get_coverage(
         consecutive_months=coverage.consecutive_months,
         cumulative_months=coverage.cumulative_months,
         transferred_months=coverage.transferred_months,
+        arrears_month=coverage.arrears_month,
         last_contributed_month=format_month(last) if last else None,
         died_on=min((p.died_on for p in answer.persons if p.died_on), default=None),
         periods=[

@@ -31,13 +31,18 @@ class CoverageOut(BaseModel):
     psn_no: str = Field(description="人员编号")
     insutype: str = Field(description="险种类型 310 / 390 / 510")
     on: date = Field(description="查询日期")
-    insured: bool = Field(description="当日是否参保：参保状态有效且当月已缴费（或补缴、转入）")
+    insured: bool = Field(
+        description="当日是否参保：参保状态有效且当月已缴费（或断档补缴、转入）；欠费补缴的月份计入缴费月数，但当日不享受待遇"
+    )
     enrolment_status: str | None = Field(description="当日的参保状态；从未参保登记为空")
     enrolment_status_since: date | None = Field(description="该状态的生效日期")
     month_contributed: bool = Field(description="查询日所在月份是否计入缴费月数")
     consecutive_months: int = Field(description="连续缴费月数（截至查询月或其上月，断缴后为 0）")
     cumulative_months: int = Field(description="累计缴费月数（截至查询月，含转移接续转入的月数）")
     transferred_months: int = Field(0, description="其中转移接续转入的月数（与本地重复缴费的月份只计一次）")
+    arrears_month: bool = Field(
+        False, description="查询日所在月份为欠费后补缴的月份（欠款补缴）：计入缴费月数，待遇自补缴次月起恢复，不追溯"
+    )
     last_contributed_month: str | None = Field(description="截至查询月最后一个缴费月份 YYYY-MM")
     died_on: date | None = Field(description="死亡日期")
     periods: list[PeriodOut] = Field(description="参保期间（连续缴费月份合并，含转入的无断缴期间）")

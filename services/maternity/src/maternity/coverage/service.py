@@ -130,7 +130,7 @@ async def change_certno(session: AsyncSession, *, psn_no: str, certno: str, chan
 async def record_months(
     session: AsyncSession, *, person_id: int, insutype: str, months: list[date], source: MonthSource
 ) -> None:
-    """Months that count by themselves (法定断档补缴)."""
+    """Months with a source of their own (法定断档补缴, 欠款补缴): they win over a contribution of the month."""
     if months:
         await session.execute(
             _COUNTED_BY_ITSELF,
@@ -149,6 +149,24 @@ async def record_backpaid_months(
         months=[parse_month(m) for m in months],
         source=MonthSource.gap_backpay,
     )
+
+
+#: 欠款补缴 of the 职工 scheme counts for 生育保险 too (两险合并: the unit pays both as one)
+ARREARS_COUNT_FOR = ("310", "510")
+
+
+async def record_arrears_months(session: AsyncSession, *, psn_no: str, certno: str, months: list[str]) -> None:
+    """欠款补缴: the months count (累计, 连续) but give no benefits for a day in them; a contribution of the same
+    month, before or after, does not change that (the back-paid source wins, as for 法定断档补缴)."""
+    person_id = await _person_id(session, psn_no=psn_no, certno=certno)
+    for insutype in ARREARS_COUNT_FOR:
+        await record_months(
+            session,
+            person_id=person_id,
+            insutype=insutype,
+            months=[parse_month(m) for m in months],
+            source=MonthSource.arrears_backpay,
+        )
 
 
 @dataclass(frozen=True)

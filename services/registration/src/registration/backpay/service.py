@@ -221,6 +221,7 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
             employer_uscc=employer.uscc if employer else None,
             person_id=locked.person.id if locked else None,
             psn_no=locked.person.psn_no if locked else None,
+            certno=locked.person.certno if locked else None,
             months=months,
             amount=f"{form.amount:.2f}",
             benefits_from=benefits_from,
