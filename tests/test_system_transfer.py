@@ -602,7 +602,9 @@ def test_staff_send_back_a_mismatched_table_and_the_origin_credits_the_money_bac
     for message in weifang.transfer(outbound["id"])["messages"]:
         if message["delivered_at"] is None:
             again = weifang.staff.post(f"/api/v1/transfer/transfers/{outbound['id']}/messages/{message['id']}/resend")
-            assert again.status_code == 200 or again.json()["code"] == "partner_message_delivered", again.text
+            # (or is going by itself this very moment: 409 partner_message_sending, the sender holds it)
+            going = ("partner_message_delivered", "partner_message_sending")
+            assert again.status_code == 200 or again.json()["code"] in going, again.text
 
     def all_answered() -> dict | None:
         seen = weifang.transfer(outbound["id"])

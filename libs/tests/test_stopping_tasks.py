@@ -27,7 +27,7 @@ async def test_a_task_that_swallows_its_first_cancellation_is_cancelled_again_un
     task = asyncio.create_task(loop_like_the_broker_probe(), name="probe")
     await asyncio.sleep(0.01)
     # the old shutdown (cancel once, then wait) would wait for ever here
-    assert await stop_tasks([task], patience=5, every=0.05) == []
+    assert await stop_tasks([task], grace=0.1, every=0.05, patience=5) == []
     assert swallowed == 3 and task.cancelled()
 
 
@@ -44,7 +44,7 @@ async def test_a_task_that_never_stops_is_named_and_returned_after_the_patience(
     task = asyncio.create_task(stubborn(), name="stubborn-consumer")
     await asyncio.sleep(0.01)  # started (a task cancelled before its first step just ends)
     with caplog.at_level(logging.ERROR, logger="medins.tasks"):
-        left = await stop_tasks([task], patience=0.3, every=0.05)
+        left = await stop_tasks([task], grace=0.1, every=0.05, patience=0.3)
     assert left == [task] and not task.done()
     assert "stubborn-consumer" in caplog.text
     release.set()
@@ -60,6 +60,22 @@ async def test_finished_and_failed_tasks_are_collected_and_their_errors_logged(c
     running = asyncio.create_task(asyncio.sleep(60), name="sleeper")
     await asyncio.sleep(0.01)
     with caplog.at_level(logging.ERROR, logger="medins.tasks"):
-        assert await stop_tasks([failed, done, running], patience=2) == []
+        assert await stop_tasks([failed, done, running], grace=0.5, patience=2) == []
     assert running.cancelled() and done.result() is None
     assert "relay ended with an error" in caplog.text and "broker gone" in caplog.text
+
+
+async def test_the_first_cancellation_gets_its_grace_to_clean_up_before_the_next_one():
+    closed = asyncio.Event()
+
+    async def closes_its_connection_slowly() -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            await asyncio.sleep(0.3)  # closing the broker connection; a second cancellation would cut it short
+            closed.set()
+
+    task = asyncio.create_task(closes_its_connection_slowly(), name="relay")
+    await asyncio.sleep(0.01)
+    assert await stop_tasks([task], grace=2, every=0.05, patience=5) == []
+    assert closed.is_set() and task.cancelled()

@@ -339,9 +339,10 @@ async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engine
     A unit's back-pay names no one and changes nothing here."""
     registration_db, maternity_db = engines
     registration = Registration(registration_db)
-    erin = certno(PERSONS + 11)
-    await registration.register([erin])
+    erin, fred = certno(PERSONS + 11), certno(PERSONS + 12)  # fred: a flexible worker, no 生育保险
+    await registration.register([erin, fred])
     rows = [f"{erin},张三,{t},2024-{m:02d},6500.00,45.50,10.00,{USCC}," for t in ("310", "510") for m in (1, 4)]
+    rows += [f"{fred},张三,310,2024-{m:02d},6500.00,0,130.00,," for m in (1, 4)]
     await registration.import_file(rows, date(2024, 4, 1))
     who = registration.person(erin)
     late = ArrearsBackpaid(
@@ -365,9 +366,18 @@ async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engine
         benefits_from=date(2024, 5, 1),
         region=REGION,
     )
+    on_his_own = registration.person(fred) | {"employer_uscc": None}
+    fred_late = late.model_copy(
+        update={
+            "employer_uscc": None,
+            "person_id": on_his_own["person_id"],
+            "psn_no": on_his_own["psn_no"],
+            "certno": fred,
+        }
+    )
     enrolled = PersonEnrolled(**who, flexible_worker=False, start_on=date(2024, 1, 1))
-    await registration.publish(enrolled, late, unit)
-    expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 3
+    await registration.publish(enrolled, late, unit, fred_late)
+    expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 4
 
     exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
     consumer = EventConsumer(
@@ -394,8 +404,12 @@ async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engine
                 assert (after["consecutive_months"], after["cumulative_months"]) == (4, 4)
                 assert after["periods"] == [{"start": "2024-01", "end": "2024-04", "months": 4}]
             assert (await maternity_api(erin, "2024-01-20")).json()["insured"] is True
+            # a flexible worker's late months count under 310 only: he has no 生育保险
+            his = (await maternity_api(fred, "2024-03-15", insutype="310")).json()
+            assert (his["arrears_month"], his["cumulative_months"]) == (True, 3)
+            assert (await maternity_api(fred, "2024-04-10", insutype="510")).json()["cumulative_months"] == 0
             counted = await read_model(maternity_db)
-            assert counted["coverage_person"] == 1 and counted["coverage_month"] == 2 * 4
+            assert counted["coverage_person"] == 2 and counted["coverage_month"] == 2 * 4 + 4
     finally:
         await remove_topology(amqp_url, exchange, queue)
 

@@ -18,7 +18,7 @@ from transfer.events import (
 )
 from transfer.partner.models import PartnerMessage, PartnerRegion, ReceivedDocument
 from transfer.persons.models import EnrolmentView
-from transfer.transfers import applications, returns, service
+from transfer.transfers import applications, returns, service, store
 from transfer.transfers.domain import IllegalTransferTransition, RejectionReason
 
 from .conftest import enrol, new_certno, registration_merges, registration_prepares, staff
@@ -299,6 +299,18 @@ async def test_a_table_that_was_delivered_or_is_still_on_its_way_cannot_be_taken
         with pytest.raises(returns.TakeBackNotAllowed) as on_its_way:
             await returns.take_back(uow, weifang.ctx, await uow.session.get(type(transfer), row.id), detail="收回")
     assert on_its_way.value.status == 409 and "未被转入地拒收" in on_its_way.value.detail
+    # while the partner sender holds a document (it is posting it), staff are told to wait, not blocked
+    async with weifang.sessionmaker() as sender, sender.begin():
+        query = select(PartnerMessage).where(PartnerMessage.transfer_id == row.id, PartnerMessage.kind == "info_table")
+        held = (await sender.scalars(query.with_for_update())).one()
+        async with weifang.uow() as uow:
+            out = await uow.session.get(type(transfer), row.id)
+            with pytest.raises(store.MessageBeingSent) as busy:
+                await returns.take_back(uow, weifang.ctx, out, detail="收回")
+        async with weifang.uow() as uow:
+            with pytest.raises(store.MessageBeingSent):
+                await service.resend(uow.session, await uow.session.get(type(transfer), row.id), held.id)
+    assert busy.value.status == 409 and busy.value.code == "partner_message_sending"
     await weifang.flush()
     [delivered] = await weifang.transfers(certno=certno)
     assert delivered.status == "completed"

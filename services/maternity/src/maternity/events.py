@@ -119,6 +119,7 @@ class ArrearsBackpaid(IntegrationEvent):
     event_type = "registration.arrears.backpaid.v1"
 
     kind: str
+    employer_uscc: str | None = None  # the unit of an employee; none for a flexible worker
     psn_no: str | None = None
     certno: str | None = None
     months: list[str]

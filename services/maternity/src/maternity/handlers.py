@@ -109,7 +109,13 @@ async def on_arrears_backpaid(session: AsyncSession, envelope: Envelope) -> None
     event = ArrearsBackpaid.model_validate(envelope.data)
     if event.kind != "employee" or event.psn_no is None or event.certno is None:
         return
-    await coverage.record_arrears_months(session, psn_no=event.psn_no, certno=event.certno, months=event.months)
+    await coverage.record_arrears_months(
+        session,
+        psn_no=event.psn_no,
+        certno=event.certno,
+        months=event.months,
+        unit_employee=event.employer_uscc is not None,
+    )
 
 
 async def on_transfer_in_merged(session: AsyncSession, envelope: Envelope) -> None:

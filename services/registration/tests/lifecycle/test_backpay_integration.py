@@ -2,6 +2,7 @@
 months and an arrear inside them, and what each does for benefits."""
 
 import pytest
+from sqlalchemy import text
 
 from medins.cases.service import china_today
 
@@ -93,6 +94,21 @@ async def test_arrears_must_lie_inside_the_enrolment_and_benefits_run_again_from
         "/arrears-backpays", body | {"form": body["form"] | {"start_month": "2024-11", "end_month": "2024-12"}}
     )
     assert before.status_code == 422 and before.json()["code"] == "not_arrears"
+    # a month the tax bureau's file shows paid is not in arrears (paid twice, and its benefits taken away after)
+    person_id = await api.scalar("SELECT id FROM insured_person WHERE certno = :c", c=certno)
+    async with api.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO contribution_record (person_id, insutype, month, employer_amount, person_amount, "
+                "batch_id, line) VALUES (:p, '310', DATE '2025-06-01', 520, 130, gen_random_uuid(), 2)"
+            ),
+            {"p": person_id},
+        )
+    paid = await api.post(
+        "/arrears-backpays", body | {"form": body["form"] | {"start_month": "2025-05", "end_month": "2025-06"}}
+    )
+    assert paid.status_code == 422 and paid.json()["code"] == "not_arrears", paid.text
+    assert "2025-06已有缴费记录" in paid.json()["detail"]
     unit = await api.done(
         "/arrears-backpays",
         {

@@ -151,15 +151,14 @@ async def record_backpaid_months(
     )
 
 
-#: 欠款补缴 of the 职工 scheme counts for 生育保险 too (两险合并: the unit pays both as one)
-ARREARS_COUNT_FOR = ("310", "510")
-
-
-async def record_arrears_months(session: AsyncSession, *, psn_no: str, certno: str, months: list[str]) -> None:
+async def record_arrears_months(
+    session: AsyncSession, *, psn_no: str, certno: str, months: list[str], unit_employee: bool
+) -> None:
     """欠款补缴: the months count (累计, 连续) but give no benefits for a day in them; a contribution of the same
-    month, before or after, does not change that (the back-paid source wins, as for 法定断档补缴)."""
+    month, before or after, does not change that (the back-paid source wins, as for 法定断档补缴). A unit's
+    employee's count for 生育保险 too (两险合并: the unit pays both as one); a flexible worker's only for 310."""
     person_id = await _person_id(session, psn_no=psn_no, certno=certno)
-    for insutype in ARREARS_COUNT_FOR:
+    for insutype in ("310", "510") if unit_employee else ("310",):
         await record_months(
             session,
             person_id=person_id,

@@ -25,6 +25,7 @@ from registration.backpay.domain import (
 from registration.backpay.forms import ArrearsForm, GapBackpayForm
 from registration.backpay.models import ArrearsBackpay, BackpaidMonth, GapBackpay
 from registration.casework import form_of
+from registration.contributions.models import ContributionRecord
 from registration.employees.service import brief, filing_unit
 from registration.events import ArrearsBackpaid, GapBackpaid
 from registration.persons.domain import EMPLOYEE_MEDICAL, EnrolmentStatus, PersonNotEnrolled
@@ -210,6 +211,16 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
         outside = sorted(set(months) - enrolled_months(await transitions(uow, locked.enrolment), months))
         if outside:
             raise NotArrears(f"{locked.who}在{spans(outside)}未正常参保，不属于欠费；请办理法定断档补缴")
+        paid = await uow.session.scalars(
+            select(ContributionRecord.month).where(
+                ContributionRecord.person_id == locked.person.id,
+                ContributionRecord.insutype == EMPLOYEE_MEDICAL,
+                ContributionRecord.month.in_([date(int(m[:4]), int(m[5:7]), 1) for m in months]),
+            )
+        )
+        already = sorted(f"{m:%Y-%m}" for m in paid)
+        if already:
+            raise NotArrears(f"{locked.who}在{spans(already)}已有缴费记录，不属于欠费，不能补缴")
         backpay.person_id = locked.person.id
     uow.session.add(backpay)
     await uow.session.flush()

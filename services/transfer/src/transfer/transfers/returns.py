@@ -21,15 +21,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from medins.db import UnitOfWork
 from medins.errors import ProblemError
 from medins.identity import Principal
 from transfer.context import TransferContext
 from transfer.events import TransferOutReturned, TransferOutReverted
 from transfer.events import TransferRejected as TransferRejectedEvent
-from transfer.partner.models import PartnerMessage
 from transfer.persons.service import record_enrolment
 from transfer.transfers import store
 from transfer.transfers.casework import add_document, complete_stage, reject_case
@@ -176,8 +173,7 @@ async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *
     """转出地: the 转入地 refused the 信息表 at its partner API; staff take the table and the funds back (返还 here)."""
     if transfer.direction != TransferDirection.outbound:
         raise TakeBackNotAllowed("只有转出地可以收回《信息表》和划转资金")
-    query = select(PartnerMessage).where(PartnerMessage.transfer_id == transfer.id).with_for_update()
-    messages = list((await uow.session.scalars(query)).all())
+    messages = await store.lock_messages(uow.session, transfer.id)
     if any(m.delivered_at is not None for m in messages if m.kind in ("info_table", "remittance")):
         raise TakeBackNotAllowed("《信息表》或划转资金已送达转入地，不能在本地收回；请由转入地按不予接续退回")
     if not any(m.refused_at is not None for m in messages if m.kind == "info_table"):
@@ -187,8 +183,9 @@ async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *
     for message in messages:
         if message.delivered_at is None and message.refused_at is None:  # the remittance, still being retried
             message.refused_at, message.last_error = now, "taken back by staff (信息表 refused by the partner)"
-    refused = transfer.partner_problem or {}
-    answer = (refused.get("problem") or {}).get("detail") or f"HTTP {refused.get('status')}"
+    table = next(m for m in messages if m.kind == "info_table" and m.refused_at is not None)
+    problem = table.response or {}
+    answer = problem.get("detail") or problem.get("title") or f"HTTP {table.response_status}"
     why = f"{REJECTION_ZH[RejectionReason.destination_refused]}（{answer}）：{detail}"
     transfer.rejection_code, transfer.rejection_detail = str(RejectionReason.destination_refused), why
     debited = transfer.amount or ZERO

@@ -259,7 +259,7 @@ async def resend_message(
     require_staff(principal, StaffRole.review)
     ctx = ctx_of(request)
     async with uow:
-        transfer = await store.get(uow.session, transfer_id)
+        transfer = await store.get(uow.session, transfer_id, for_update=True)  # serialised with a take-back
         await service.resend(uow.session, transfer, message_id)
         out = await service.detail(uow.session, transfer, ctx.today())
         await uow.commit()

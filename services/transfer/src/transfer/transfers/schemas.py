@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer
 
 from medins.cases.schemas import CaseOut
 from medins.ids import CertNo, mask_certno
@@ -141,8 +141,8 @@ class TakeBackIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    detail: str = Field(
-        min_length=2, max_length=500, description="收回的说明（如：已与转入地核实，该《联系函》已作废），告知申请人"
+    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)] = Field(
+        description="收回的说明（如：已与转入地核实，该《联系函》已作废），告知申请人"
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medins.cases.tables import case_record, case_stage_clock
 from medins.errors import Conflict, NotFound
 from transfer.partner.models import PartnerMessage
+from transfer.transfers import store
 from transfer.transfers.clocks import ClockView, exceeded_clocks
 from transfer.transfers.domain import OPEN_STATUSES, STATUS_ZH, TransferStatus
 from transfer.transfers.models import Transfer
@@ -116,12 +117,8 @@ class TransferTakenBack(Conflict):
 
 async def resend(session: AsyncSession, transfer: Transfer, message_id: uuid.UUID) -> PartnerMessage:
     """A refused (or still undelivered) document of the transfer is due again now; the partner's inbox is
-    idempotent by number, so a document that did arrive after all is handled once."""
-    message = await session.scalar(
-        select(PartnerMessage)
-        .where(PartnerMessage.id == message_id, PartnerMessage.transfer_id == transfer.id)
-        .with_for_update()
-    )
+    idempotent by number, so a document that did arrive after all is handled once. ``transfer`` is locked."""
+    [message] = await store.lock_messages(session, transfer.id, message_id) or [None]
     if message is None:
         raise MessageNotFound(f"转移接续 {transfer.id} 没有编号为 {message_id} 的文书发送记录")
     if message.delivered_at is not None:

@@ -4,9 +4,11 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins.errors import Conflict, NotFound
+from transfer.partner.models import PartnerMessage
 from transfer.transfers.domain import (
     OPEN_STATUSES,
     TransferAction,
@@ -81,3 +83,30 @@ async def completed_outbound(session: AsyncSession, certno: str) -> Transfer | N
 async def require_no_open(session: AsyncSession, certno: str, direction: TransferDirection) -> None:
     if await open_transfers(session, certno, direction):
         raise TransferInProgress("该参保人员已有正在办理的转移接续，请勿重复申请")
+
+
+class MessageBeingSent(Conflict):
+    code = "partner_message_sending"
+    title = "该文书正在发送，请稍后再试"
+
+
+async def lock_messages(
+    session: AsyncSession, transfer_id: uuid.UUID, message_id: uuid.UUID | None = None
+) -> list[PartnerMessage]:
+    """The transfer's documents on their way to partners (or one of them), locked for a change by staff.
+
+    The partner sender holds a document's lock while it posts it and then locks the transfer to record the
+    answer; staff hold the transfer first. So staff do not wait for a document the sender holds (that order
+    would deadlock): 409 ``partner_message_sending``, try again in a moment."""
+    query = select(PartnerMessage).where(PartnerMessage.transfer_id == transfer_id)
+    if message_id is not None:
+        query = query.where(PartnerMessage.id == message_id)
+    try:
+        found = await session.scalars(
+            query.order_by(PartnerMessage.id).with_for_update(nowait=True).execution_options(populate_existing=True)
+        )
+        return list(found.all())
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise MessageBeingSent("该转移接续的文书正在发送给对方，请稍后再试") from exc
+        raise
