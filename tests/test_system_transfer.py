@@ -483,7 +483,8 @@ def test_the_origin_takes_back_a_table_the_destination_refuses_and_credits_the_m
             timeout=60,
         )
         assert Decimal(returned["returned_amount"]) == amount
-        assert all(m["delivered_at"] is None and m["refused_at"] for m in returned["messages"])
+        money_documents = [m for m in returned["messages"] if m["kind"] in ("info_table", "remittance")]
+        assert len(money_documents) == 2 and all(m["delivered_at"] is None and m["refused_at"] for m in money_documents)
         assert_problem(weifang.staff.post(take_back, json={"detail": "再次收回"}), 409, "illegal_transfer_transition")
         ledger = weifang.ledger(certno)
         assert Decimal(ledger["account"]["balance"]) == amount
@@ -498,7 +499,29 @@ def test_the_origin_takes_back_a_table_the_destination_refuses_and_credits_the_m
             [case_there] = me_there.get("/api/v1/transfer/cases").json()
         assert case_there["outcome"] == "rejected" and "转入地拒收" in case_there["result"]["reason"]
         assert any(d["form"] == "收回通知" for d in case_there["documents"])
-        assert chenzhou.transfer(transfer_id)["status"] == "letter_sent"  # nothing arrived there
+
+        # 郴州 is sent a 不予办理 of its letter, refused while it distrusts 潍坊; with the key right, staff resend it
+        def rejection_refused() -> dict | None:
+            seen = weifang.transfer(outbound["id"])["messages"]
+            return next((m for m in seen if m["kind"] == "rejection" and m["refused_at"]), None)
+
+        rejection = wait_for("郴州 to refuse the 不予办理 too", rejection_refused, timeout=60)
+        assert chenzhou.transfer(transfer_id)["status"] == "letter_sent"
+        partner_directory(chenzhou, weifang, weifang.url())
+        table_id = next(m["id"] for m in money_documents if m["kind"] == "info_table")
+        resend = f"/api/v1/transfer/transfers/{outbound['id']}/messages"
+        assert_problem(weifang.staff.post(f"{resend}/{table_id}/resend"), 409, "transfer_taken_back")
+        resent = weifang.staff.post(f"{resend}/{rejection['id']}/resend")
+        assert resent.status_code == 200, resent.text
+        closed = wait_for(
+            "郴州's transfer to end",
+            lambda: (t := chenzhou.transfer(transfer_id))["status"] == "rejected" and t,
+            timeout=60,
+        )
+        assert "转出地已收回" in closed["rejection_detail"]
+        with chenzhou.person(certno, name) as me_here:
+            [case_here] = me_here.get("/api/v1/transfer/cases").json()
+        assert case_here["outcome"] == "rejected" and "转出地已收回" in case_here["result"]["reason"]
     finally:
         partner_directory(chenzhou, weifang, weifang.url())
 

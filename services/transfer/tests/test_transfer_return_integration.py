@@ -270,19 +270,36 @@ async def test_staff_at_the_origin_take_back_a_table_the_destination_refused_and
     assert await registration_reverts(weifang) == [amount]
     [done] = await weifang.transfers(certno=certno)
     assert done.status == "returned" and done.returned_amount == amount
-    # nothing of it goes out again, and a second take-back is refused
+    # 郴州 is told by a signed 不予办理 of its letter; while it distrusts 潍坊 that is refused too
+    await weifang.flush()
     async with weifang.sessionmaker() as session:
-        messages = (await session.scalars(select(PartnerMessage).where(PartnerMessage.transfer_id == row.id))).all()
+        messages = {
+            m.kind: m for m in await session.scalars(select(PartnerMessage).where(PartnerMessage.transfer_id == row.id))
+        }
+    assert set(messages) == {"info_table", "remittance", "rejection"} and messages["rejection"].refused_at is not None
+    # the table and the funds never go out again, and a second take-back is refused
     async with weifang.uow() as uow:
         with pytest.raises(service.TransferTakenBack):
-            await service.resend(uow.session, done, messages[0].id)
+            await service.resend(uow.session, done, messages["info_table"].id)
         with pytest.raises(IllegalTransferTransition):
             await returns.take_back(uow, weifang.ctx, await uow.session.get(type(transfer), row.id), detail="再次收回")
+    [inbound] = await chenzhou.transfers(certno=certno)
+    assert inbound.status == "letter_sent"
+    # once 郴州 trusts 潍坊 again, staff resend the 不予办理: 郴州's transfer and case end with it
+    async with chenzhou.uow() as uow:
+        await uow.session.execute(update(PartnerRegion).where(PartnerRegion.admdvs == "370700").values(active=True))
+        await uow.commit()
+    async with weifang.uow() as uow:
+        await service.resend(uow.session, await uow.session.get(type(transfer), row.id), messages["rejection"].id)
+        await uow.commit()
+    await weifang.flush()
+    [inbound] = await chenzhou.transfers(certno=certno)
+    assert inbound.status == "rejected" and "转出地已收回" in inbound.rejection_detail
+    inbound_case, _, _ = await case_of(chenzhou, inbound.case_no)
+    assert inbound_case["outcome"] == "rejected" and "转出地已收回" in inbound_case["result"]["reason"]
     assert await weifang.flush() == 0
     # money: debited at the origin − credited back there = credited elsewhere (nothing arrived at 郴州)
     assert done.amount - done.returned_amount == sum(await registration_merges(chenzhou), Decimal("0")) == 0
-    [inbound] = await chenzhou.transfers(certno=certno)
-    assert inbound.status == "letter_sent"
 
 
 async def test_a_table_that_was_delivered_or_is_still_on_its_way_cannot_be_taken_back(regions):

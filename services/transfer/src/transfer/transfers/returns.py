@@ -10,7 +10,8 @@
 - 转出地 (``take_back``): the 转入地's partner API refused the 信息表 itself (4xx: it no longer knows the letter, or no
   longer trusts this region), so nothing arrived there and no signed refusal will come. Staff (审核) take the table
   and the money back: the documents still undelivered stop, the case ends with the reason as its one-time notice,
-  and registration is asked for the same 返还 as above. Not once anything of the transfer was delivered there.
+  registration is asked for the same 返还 as above, and the 转入地 gets a signed 不予办理 of its letter so that its
+  own transfer ends too. Not once anything of the transfer was delivered there.
 - 转出地 (``reverted``): registration answers ``registration.transfer_out.reverted.v1``: ``returned``, the
   amount returned recorded beside the amount debited, the read model of the enrolment and balance updated.
 
@@ -195,6 +196,21 @@ async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *
     await complete_stage(ctx, uow, transfer.case_no, INFO_TABLE)
     await reject_case(
         ctx, uow, transfer.case_no, f"{transfer.rejection_detail}。个人账户资金 {debited:.2f} 元退回原账户"
+    )
+    # the 转入地 is told too (its own transfer would wait for the table for ever): a signed 不予办理 of the letter,
+    # as any 转出地 sends; reason "other", which every version of a partner reads. Refused while it still
+    # distrusts this region, it can be resent by staff once the cause is put right.
+    await send_rejection(
+        uow,
+        ctx,
+        subject="letter",
+        number=transfer.letter_no,
+        to_region=transfer.destination_region,
+        certno=transfer.certno,
+        name=transfer.name,
+        reason=RejectionReason.other,
+        detail=f"转出地已收回《信息表》和划转资金，本次转移接续终止（{why}）",
+        transfer_id=transfer.id,
     )
     _ask_for_the_money_back(uow, ctx, transfer, debited, RejectionReason.destination_refused, why)
 

@@ -243,6 +243,7 @@ async def take_back(
         await returns.take_back(uow, ctx, transfer, detail=body.detail)
         out = await service.detail(uow.session, transfer, ctx.today())
         await uow.commit()
+    request.app.state.partner_sender.wake()  # the 不予办理 to the 转入地
     return out
 
 

@@ -123,7 +123,8 @@ async def resend(session: AsyncSession, transfer: Transfer, message_id: uuid.UUI
         raise MessageNotFound(f"转移接续 {transfer.id} 没有编号为 {message_id} 的文书发送记录")
     if message.delivered_at is not None:
         raise MessageDelivered(f"{message.kind} {message.number} 已于 {message.delivered_at:%Y-%m-%d %H:%M} 送达")
-    if transfer.rejection_code == "destination_refused":  # taken back here: delivered now, the money would be twice
+    if transfer.rejection_code == "destination_refused" and message.kind != "rejection":
+        # taken back here: the table or the funds delivered now would credit the money twice
         raise TransferTakenBack("该转移接续的《信息表》和资金已由本地收回，文书不再发送；如需转移请重新申请")
     message.refused_at, message.next_attempt_at = None, datetime.now(UTC)
     message.last_error = f"resent by staff (was: {message.last_error})"[:2000] if message.last_error else None
