@@ -247,6 +247,31 @@ async def maternity_api(engines, amqp_url: str, tmp_path: Path) -> AsyncIterator
             yield ask
 
 
+@asynccontextmanager
+async def fed_coverage(
+    registration_db: AsyncEngine, maternity_db: AsyncEngine, amqp_url: str, expected: int
+) -> AsyncIterator[tuple[EventConsumer, str]]:
+    """Maternity's coverage consumer on a queue and exchange of the test's own, fed by registration's outbox relay
+    until it has handled ``expected`` events; the consumer runs on for the block, the topology is removed after."""
+    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
+    consumer = EventConsumer(
+        sessionmaker=make_sessionmaker(maternity_db),
+        amqp_url=amqp_url,
+        queue_name=queue,
+        handlers=COVERAGE_HANDLERS,
+        exchange=exchange,
+    )
+    try:
+        async with running(consumer.run()):
+            async with asyncio.timeout(WAIT):
+                await consumer.ready.wait()  # its queue declared and bound
+            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
+                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+            yield consumer, exchange
+    finally:
+        await remove_topology(amqp_url, exchange, queue)
+
+
 async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_changes_nothing(
     engines, maternity_api, amqp_url: str
 ):
@@ -270,67 +295,51 @@ async def test_registrations_events_feed_the_coverage_and_a_redelivered_message_
     assert max(len(e.data["persons"]) for e in parts) <= 1000 and len(parts) > 5
     expected = len(parts) + 1 + 3
 
-    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
-    consumer = EventConsumer(
-        sessionmaker=make_sessionmaker(maternity_db),
-        amqp_url=amqp_url,
-        queue_name=queue,
-        handlers=COVERAGE_HANDLERS,
-        exchange=exchange,
-    )
-    try:
-        async with running(consumer.run()):
-            async with asyncio.timeout(WAIT):
-                await consumer.ready.wait()  # its queue declared and bound
-            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
-                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+    async with fed_coverage(registration_db, maternity_db, amqp_url, expected) as (consumer, exchange):
+        insured = (await maternity_api(alice, "2024-03-15")).json()
+        assert insured["insured"] is True and insured["enrolment_status"] == "enrolled"
+        assert (insured["consecutive_months"], insured["cumulative_months"]) == (3, 3)
+        assert insured["psn_no"] == registration.psn_nos[alice] and insured["last_contributed_month"] == "2024-03"
+        assert insured["periods"] == [{"start": "2024-01", "end": "2024-03", "months": 3}]
+        assert [h["insutype"] for h in insured["history"]] == ["310"]  # 510 follows the 310 enrolment
 
-            insured = (await maternity_api(alice, "2024-03-15")).json()
-            assert insured["insured"] is True and insured["enrolment_status"] == "enrolled"
-            assert (insured["consecutive_months"], insured["cumulative_months"]) == (3, 3)
-            assert insured["psn_no"] == registration.psn_nos[alice] and insured["last_contributed_month"] == "2024-03"
-            assert insured["periods"] == [{"start": "2024-01", "end": "2024-03", "months": 3}]
-            assert [h["insutype"] for h in insured["history"]] == ["310"]  # 510 follows the 310 enrolment
+        # the last person of the file, in the second part of each month
+        assert (await maternity_api(dave, "2024-02-29", insutype="310")).json()["insured"] is True
 
-            # the last person of the file, in the second part of each month
-            assert (await maternity_api(dave, "2024-02-29", insutype="310")).json()["insured"] is True
+        suspended = (await maternity_api(bob, "2024-03-15")).json()
+        assert suspended["insured"] is False and suspended["enrolment_status"] == "suspended"
+        assert suspended["month_contributed"] is True and suspended["cumulative_months"] == 3
+        assert (await maternity_api(bob, "2024-02-10")).json()["insured"] is True
 
-            suspended = (await maternity_api(bob, "2024-03-15")).json()
-            assert suspended["insured"] is False and suspended["enrolment_status"] == "suspended"
-            assert suspended["month_contributed"] is True and suspended["cumulative_months"] == 3
-            assert (await maternity_api(bob, "2024-02-10")).json()["insured"] is True
+        never_enrolled = (await maternity_api(carol, "2024-03-15")).json()
+        assert never_enrolled["insured"] is False and never_enrolled["enrolment_status"] is None
+        assert never_enrolled["cumulative_months"] == 3
 
-            never_enrolled = (await maternity_api(carol, "2024-03-15")).json()
-            assert never_enrolled["insured"] is False and never_enrolled["enrolment_status"] is None
-            assert never_enrolled["cumulative_months"] == 3
+        later = (await maternity_api(alice, "2024-04-10")).json()  # April's file not in yet
+        assert (later["insured"], later["consecutive_months"], later["cumulative_months"]) == (False, 3, 3)
+        broken = (await maternity_api(alice, "2024-05-10")).json()  # April not paid: 断缴
+        assert (broken["insured"], broken["consecutive_months"], broken["cumulative_months"]) == (False, 0, 3)
+        resident = (await maternity_api(alice, "2024-03-15", insutype="390")).json()
+        assert (resident["insured"], resident["cumulative_months"], resident["history"]) == (False, 0, [])
 
-            later = (await maternity_api(alice, "2024-04-10")).json()  # April's file not in yet
-            assert (later["insured"], later["consecutive_months"], later["cumulative_months"]) == (False, 3, 3)
-            broken = (await maternity_api(alice, "2024-05-10")).json()  # April not paid: 断缴
-            assert (broken["insured"], broken["consecutive_months"], broken["cumulative_months"]) == (False, 0, 3)
-            resident = (await maternity_api(alice, "2024-03-15", insutype="390")).json()
-            assert (resident["insured"], resident["cumulative_months"], resident["history"]) == (False, 0, [])
+        before = await read_model(maternity_db)
+        assert before == {
+            "coverage_person": PERSONS,
+            "coverage_status_change": 4,
+            "coverage_month": 5 * PERSONS,
+            "coverage_transfer_period": 0,
+        }
+        [suspended_envelope] = await registration.envelopes("registration.person.suspended.v1")
+        await republish(amqp_url, exchange, parts[0])
+        await republish(amqp_url, exchange, suspended_envelope)
+        await wait_until(lambda: _duplicates(consumer, 2), "the consumer acked the two redelivered messages")
+        assert await read_model(maternity_db) == before
+        assert (await maternity_api(bob, "2024-03-15")).json() == suspended
 
-            before = await read_model(maternity_db)
-            assert before == {
-                "coverage_person": PERSONS,
-                "coverage_status_change": 4,
-                "coverage_month": 5 * PERSONS,
-                "coverage_transfer_period": 0,
-            }
-            [suspended_envelope] = await registration.envelopes("registration.person.suspended.v1")
-            await republish(amqp_url, exchange, parts[0])
-            await republish(amqp_url, exchange, suspended_envelope)
-            await wait_until(lambda: _duplicates(consumer, 2), "the consumer acked the two redelivered messages")
-            assert await read_model(maternity_db) == before
-            assert (await maternity_api(bob, "2024-03-15")).json() == suspended
-
-            # the same facts under a new event id (a part written again) get past the inbox and still add nothing
-            await republish(amqp_url, exchange, parts[0].model_copy(update={"id": uuid.uuid4()}))
-            await wait_until(lambda: _handled(consumer, expected + 1), "the consumer handled the repeated part")
-            assert await read_model(maternity_db) == before
-    finally:
-        await remove_topology(amqp_url, exchange, queue)
+        # the same facts under a new event id (a part written again) get past the inbox and still add nothing
+        await republish(amqp_url, exchange, parts[0].model_copy(update={"id": uuid.uuid4()}))
+        await wait_until(lambda: _handled(consumer, expected + 1), "the consumer handled the repeated part")
+        assert await read_model(maternity_db) == before
 
 
 async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engines, maternity_api, amqp_url: str):
@@ -379,39 +388,23 @@ async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engine
     await registration.publish(enrolled, late, unit, fred_late)
     expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 4
 
-    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
-    consumer = EventConsumer(
-        sessionmaker=make_sessionmaker(maternity_db),
-        amqp_url=amqp_url,
-        queue_name=queue,
-        handlers=COVERAGE_HANDLERS,
-        exchange=exchange,
-    )
-    try:
-        async with running(consumer.run()):
-            async with asyncio.timeout(WAIT):
-                await consumer.ready.wait()
-            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
-                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
-
-            for insutype in ("510", "310"):  # 两险合并: the employee scheme's back-pay counts for maternity too
-                in_arrears = (await maternity_api(erin, "2024-03-15", insutype=insutype)).json()
-                assert in_arrears["insured"] is False and in_arrears["arrears_month"] is True, in_arrears
-                assert in_arrears["month_contributed"] is True and in_arrears["enrolment_status"] == "enrolled"
-                assert (in_arrears["consecutive_months"], in_arrears["cumulative_months"]) == (3, 3)
-                after = (await maternity_api(erin, "2024-04-10", insutype=insutype)).json()
-                assert (after["insured"], after["arrears_month"]) == (True, False)
-                assert (after["consecutive_months"], after["cumulative_months"]) == (4, 4)
-                assert after["periods"] == [{"start": "2024-01", "end": "2024-04", "months": 4}]
-            assert (await maternity_api(erin, "2024-01-20")).json()["insured"] is True
-            # a flexible worker's late months count under 310 only: he has no 生育保险
-            his = (await maternity_api(fred, "2024-03-15", insutype="310")).json()
-            assert (his["arrears_month"], his["cumulative_months"]) == (True, 3)
-            assert (await maternity_api(fred, "2024-04-10", insutype="510")).json()["cumulative_months"] == 0
-            counted = await read_model(maternity_db)
-            assert counted["coverage_person"] == 2 and counted["coverage_month"] == 2 * 4 + 4
-    finally:
-        await remove_topology(amqp_url, exchange, queue)
+    async with fed_coverage(registration_db, maternity_db, amqp_url, expected):
+        for insutype in ("510", "310"):  # 两险合并: the employee scheme's back-pay counts for maternity too
+            in_arrears = (await maternity_api(erin, "2024-03-15", insutype=insutype)).json()
+            assert in_arrears["insured"] is False and in_arrears["arrears_month"] is True, in_arrears
+            assert in_arrears["month_contributed"] is True and in_arrears["enrolment_status"] == "enrolled"
+            assert (in_arrears["consecutive_months"], in_arrears["cumulative_months"]) == (3, 3)
+            after = (await maternity_api(erin, "2024-04-10", insutype=insutype)).json()
+            assert (after["insured"], after["arrears_month"]) == (True, False)
+            assert (after["consecutive_months"], after["cumulative_months"]) == (4, 4)
+            assert after["periods"] == [{"start": "2024-01", "end": "2024-04", "months": 4}]
+        assert (await maternity_api(erin, "2024-01-20")).json()["insured"] is True
+        # a flexible worker's late months count under 310 only: he has no 生育保险
+        his = (await maternity_api(fred, "2024-03-15", insutype="310")).json()
+        assert (his["arrears_month"], his["cumulative_months"]) == (True, 3)
+        assert (await maternity_api(fred, "2024-04-10", insutype="510")).json()["cumulative_months"] == 0
+        counted = await read_model(maternity_db)
+        assert counted["coverage_person"] == 2 and counted["coverage_month"] == 2 * 4 + 4
 
 
 def row(start: str, end: str, months: int, insutype: str = "310") -> dict[str, Any]:
@@ -457,58 +450,40 @@ async def test_months_brought_in_by_a_transfer_count_in_the_coverage_and_a_redel
     assert [(p["start_month"], p["months"]) for p in merged.data["periods"]] == [("2017-07", 30), ("2021-01", 36)]
     expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 2
 
-    exchange, queue = f"mattest.{uuid.uuid4().hex[:10]}", f"mattest.coverage.{uuid.uuid4().hex[:10]}"
-    consumer = EventConsumer(
-        sessionmaker=make_sessionmaker(maternity_db),
-        amqp_url=amqp_url,
-        queue_name=queue,
-        handlers=COVERAGE_HANDLERS,
-        exchange=exchange,
-    )
-    try:
-        async with running(consumer.run()):
-            async with asyncio.timeout(WAIT):
-                await consumer.ready.wait()
-            async with running(OutboxRelay(registration_db, amqp_url, exchange=exchange).run()):
-                await wait_until(lambda: _handled(consumer, expected), f"the consumer handled {expected} events")
+    async with fed_coverage(registration_db, maternity_db, amqp_url, expected) as (consumer, exchange):
+        for insutype in ("510", "310"):
+            answer = (await maternity_api(mover, "2024-03-15", insutype=insutype)).json()
+            assert answer["insured"] is True
+            assert (answer["cumulative_months"], answer["consecutive_months"]) == (3 + 36 + 30, 3 + 36)
+            assert answer["transferred_months"] == 66
+            assert answer["periods"][-1] == {"start": "2021-01", "end": "2024-03", "months": 39}
+            shown = [(p["start"], p["end"], p["months"], p["admdvs"]) for p in answer["transferred_periods"]]
+            assert shown == [("2017-07", "2020-06", 30, "370700"), ("2021-01", "2023-12", 36, "370700")]
+            assert {p["letter_no"] for p in answer["transferred_periods"]} == {"43100020240000007"}
+        # a day in the other region's period: insured there, the months up to then
+        there = (await maternity_api(mover, "2022-06-15")).json()
+        assert (there["insured"], there["cumulative_months"], there["consecutive_months"]) == (True, 48, 18)
+        assert (await maternity_api(mover, "2024-03-15", insutype="390")).json()["cumulative_months"] == 0
+        # the person who did not move: the months paid here only
+        stayed = (await maternity_api(stayer, "2024-03-15")).json()
+        assert (stayed["cumulative_months"], stayed["transferred_months"], stayed["transferred_periods"]) == (
+            3,
+            0,
+            [],
+        )
 
-            for insutype in ("510", "310"):
-                answer = (await maternity_api(mover, "2024-03-15", insutype=insutype)).json()
-                assert answer["insured"] is True
-                assert (answer["cumulative_months"], answer["consecutive_months"]) == (3 + 36 + 30, 3 + 36)
-                assert answer["transferred_months"] == 66
-                assert answer["periods"][-1] == {"start": "2021-01", "end": "2024-03", "months": 39}
-                shown = [(p["start"], p["end"], p["months"], p["admdvs"]) for p in answer["transferred_periods"]]
-                assert shown == [("2017-07", "2020-06", 30, "370700"), ("2021-01", "2023-12", 36, "370700")]
-                assert {p["letter_no"] for p in answer["transferred_periods"]} == {"43100020240000007"}
-            # a day in the other region's period: insured there, the months up to then
-            there = (await maternity_api(mover, "2022-06-15")).json()
-            assert (there["insured"], there["cumulative_months"], there["consecutive_months"]) == (True, 48, 18)
-            assert (await maternity_api(mover, "2024-03-15", insutype="390")).json()["cumulative_months"] == 0
-            # the person who did not move: the months paid here only
-            stayed = (await maternity_api(stayer, "2024-03-15")).json()
-            assert (stayed["cumulative_months"], stayed["transferred_months"], stayed["transferred_periods"]) == (
-                3,
-                0,
-                [],
-            )
-
-            before = await read_model(maternity_db)
-            assert before["coverage_transfer_period"] == 4  # two rows, each for 310 and 510
-            answered = (await maternity_api(mover, "2024-03-15")).json()
-            await republish(amqp_url, exchange, merged)  # redelivered: stopped by the inbox
-            await wait_until(lambda: _duplicates(consumer, 1), "the consumer acked the redelivered message")
-            await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4()}))  # the same facts
-            # an older producer's event (no 人员编号, no periods) counts nothing
-            older = {
-                k: v for k, v in merged.data.items() if k not in ("psn_no", "insutype", "origin_region", "periods")
-            }
-            await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4(), "data": older}))
-            await wait_until(lambda: _handled(consumer, expected + 2), "the consumer handled the two new messages")
-            assert await read_model(maternity_db) == before
-            assert (await maternity_api(mover, "2024-03-15")).json() == answered
-    finally:
-        await remove_topology(amqp_url, exchange, queue)
+        before = await read_model(maternity_db)
+        assert before["coverage_transfer_period"] == 4  # two rows, each for 310 and 510
+        answered = (await maternity_api(mover, "2024-03-15")).json()
+        await republish(amqp_url, exchange, merged)  # redelivered: stopped by the inbox
+        await wait_until(lambda: _duplicates(consumer, 1), "the consumer acked the redelivered message")
+        await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4()}))  # the same facts
+        # an older producer's event (no 人员编号, no periods) counts nothing
+        older = {k: v for k, v in merged.data.items() if k not in ("psn_no", "insutype", "origin_region", "periods")}
+        await republish(amqp_url, exchange, merged.model_copy(update={"id": uuid.uuid4(), "data": older}))
+        await wait_until(lambda: _handled(consumer, expected + 2), "the consumer handled the two new messages")
+        assert await read_model(maternity_db) == before
+        assert (await maternity_api(mover, "2024-03-15")).json() == answered
 
 
 async def _handled(consumer: EventConsumer, count: int) -> bool:

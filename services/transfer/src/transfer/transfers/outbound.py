@@ -45,7 +45,7 @@ from transfer.transfers.domain import (
 )
 from transfer.transfers.forms import info_table_form, letter_form
 from transfer.transfers.models import IssuedCertificate, Transfer
-from transfer.transfers.rejections import send_rejection
+from transfer.transfers.rejections import refuse_letter
 
 A, OUTBOUND = TransferAction, TransferDirection.outbound
 ITEM = "transfer_out"
@@ -253,18 +253,7 @@ async def reject(
     assert transfer.case_no is not None and transfer.letter_no is not None
     await complete_stage(ctx, uow, transfer.case_no, INFO_TABLE)
     await reject_case(ctx, uow, transfer.case_no, rejection_text(reason, detail))
-    await send_rejection(
-        uow,
-        ctx,
-        subject="letter",
-        number=transfer.letter_no,
-        to_region=transfer.destination_region,
-        certno=transfer.certno,
-        name=transfer.name,
-        reason=reason,
-        detail=detail,
-        transfer_id=transfer.id,
-    )
+    await refuse_letter(uow, ctx, transfer, reason, detail)
     uow.publish(
         TransferRejectedEvent(
             transfer_id=transfer.id,

@@ -8,6 +8,7 @@ from transfer.context import TransferContext
 from transfer.partner.outbox import enqueue
 from transfer.transfers.documents import TransferRejection
 from transfer.transfers.domain import REJECTION_ZH, RejectionReason
+from transfer.transfers.models import Transfer
 
 
 async def send_rejection(
@@ -44,3 +45,22 @@ async def send_rejection(
         uow.session, partner=to_region, kind="rejection", number=f"{subject}:{number}", jws=jws, transfer_id=transfer_id
     )
     return rejection
+
+
+async def refuse_letter(
+    uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, reason: RejectionReason, detail: str | None
+) -> TransferRejection:
+    """转出地: the signed 不予办理 of the 转入地's letter for ``transfer``, through the partner outbox."""
+    assert transfer.letter_no is not None
+    return await send_rejection(
+        uow,
+        ctx,
+        subject="letter",
+        number=transfer.letter_no,
+        to_region=transfer.destination_region,
+        certno=transfer.certno,
+        name=transfer.name,
+        reason=reason,
+        detail=detail,
+        transfer_id=transfer.id,
+    )

@@ -42,7 +42,7 @@ from transfer.transfers.domain import (
     rejection_text,
 )
 from transfer.transfers.models import Transfer
-from transfer.transfers.rejections import send_rejection
+from transfer.transfers.rejections import refuse_letter, send_rejection
 
 A = TransferAction
 ZERO = Decimal("0.00")
@@ -200,17 +200,8 @@ async def take_back(uow: UnitOfWork, ctx: TransferContext, transfer: Transfer, *
     # the 转入地 is told too (its own transfer would wait for the table for ever): a signed 不予办理 of the letter,
     # as any 转出地 sends; reason "other", which every version of a partner reads. Refused while it still
     # distrusts this region, it can be resent by staff once the cause is put right.
-    await send_rejection(
-        uow,
-        ctx,
-        subject="letter",
-        number=transfer.letter_no,
-        to_region=transfer.destination_region,
-        certno=transfer.certno,
-        name=transfer.name,
-        reason=RejectionReason.other,
-        detail=f"转出地已收回《信息表》和划转资金，本次转移接续终止（{why}）",
-        transfer_id=transfer.id,
+    await refuse_letter(
+        uow, ctx, transfer, RejectionReason.other, f"转出地已收回《信息表》和划转资金，本次转移接续终止（{why}）"
     )
     _ask_for_the_money_back(uow, ctx, transfer, debited, RejectionReason.destination_refused, why)
 
