@@ -138,16 +138,28 @@ async def record_months(
         )
 
 
+async def _record_paid_later(
+    session: AsyncSession,
+    *,
+    psn_no: str,
+    certno: str,
+    insutypes: tuple[str, ...],
+    months: list[str],
+    source: MonthSource,
+) -> None:
+    person_id = await _person_id(session, psn_no=psn_no, certno=certno)
+    for insutype in insutypes:
+        await record_months(
+            session, person_id=person_id, insutype=insutype, months=[parse_month(m) for m in months], source=source
+        )
+
+
 async def record_backpaid_months(
     session: AsyncSession, *, psn_no: str, certno: str, insutype: str, months: list[str]
 ) -> None:
-    person_id = await _person_id(session, psn_no=psn_no, certno=certno)
-    await record_months(
-        session,
-        person_id=person_id,
-        insutype=insutype,
-        months=[parse_month(m) for m in months],
-        source=MonthSource.gap_backpay,
+    """法定断档补缴: the months count by themselves."""
+    await _record_paid_later(
+        session, psn_no=psn_no, certno=certno, insutypes=(insutype,), months=months, source=MonthSource.gap_backpay
     )
 
 
@@ -157,15 +169,14 @@ async def record_arrears_months(
     """欠款补缴: the months count (累计, 连续) but give no benefits for a day in them; a contribution of the same
     month, before or after, does not change that (the back-paid source wins, as for 法定断档补缴). A unit's
     employee's count for 生育保险 too (两险合并: the unit pays both as one); a flexible worker's only for 310."""
-    person_id = await _person_id(session, psn_no=psn_no, certno=certno)
-    for insutype in ("310", "510") if unit_employee else ("310",):
-        await record_months(
-            session,
-            person_id=person_id,
-            insutype=insutype,
-            months=[parse_month(m) for m in months],
-            source=MonthSource.arrears_backpay,
-        )
+    await _record_paid_later(
+        session,
+        psn_no=psn_no,
+        certno=certno,
+        insutypes=("310", "510") if unit_employee else ("310",),
+        months=months,
+        source=MonthSource.arrears_backpay,
+    )
 
 
 @dataclass(frozen=True)

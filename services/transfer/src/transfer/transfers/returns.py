@@ -76,13 +76,19 @@ def _return_form(transfer: Transfer, rejection: TransferRejection, amount: Decim
         ("returned_amount", "退回个人账户资金（小写）￥", f"{amount:.2f}"),
         ("remittance_no", "资金划转流水号", rejection.remittance_no or ""),
     ]
+    title = "基本医疗保险关系转移接续退回通知（转入地不予接续）"
+    return _notice("退回通知", title, fields, agency=transfer.destination_region, on=rejection.rejected_on)
+
+
+def _notice(form: str, title: str, fields: list[tuple[str, str, str]], *, agency: str, on: Any) -> dict[str, Any]:
+    """A notice kept with the 转出地's case (JSON and PDF, as every case document)."""
     return {
-        "form": "退回通知",
-        "title": "基本医疗保险关系转移接续退回通知（转入地不予接续）",
+        "form": form,
+        "title": title,
         "fields": [{"key": k, "label": label, "value": value} for k, label, value in fields],
         "fixed_keys": [],
-        "agency": transfer.destination_region,
-        "date": str(rejection.rejected_on),
+        "agency": agency,
+        "date": str(on),
     }
 
 
@@ -94,14 +100,8 @@ def _take_back_form(transfer: Transfer, why: str, amount: Decimal, today: Any) -
         ("reason", "收回原因", why),
         ("returned_amount", "退回个人账户资金（小写）￥", f"{amount:.2f}"),
     ]
-    return {
-        "form": "收回通知",
-        "title": "基本医疗保险关系转移接续收回通知（转入地拒收信息表）",
-        "fields": [{"key": k, "label": label, "value": value} for k, label, value in fields],
-        "fixed_keys": [],
-        "agency": transfer.origin_region,
-        "date": str(today),
-    }
+    title = "基本医疗保险关系转移接续收回通知（转入地拒收信息表）"
+    return _notice("收回通知", title, fields, agency=transfer.origin_region, on=today)
 
 
 async def send_back(
