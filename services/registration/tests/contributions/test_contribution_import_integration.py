@@ -1,5 +1,6 @@
 """Importing contribution files into a real PostgreSQL: kept, reported, idempotent, whole or not at all."""
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -228,3 +229,33 @@ async def test_the_row_report_pages_by_line(db: Db):
         assert [r.line for r in first.rejections] == [3, 4] and first.next_after_line == 4
         rest = await service.get_batch(session, batch_id, after_line=4, limit=10)  # type: ignore[arg-type]
         assert [r.line for r in rest.rejections] == [5, 6, 7] and rest.next_after_line is None
+
+
+@pytest.mark.parametrize("order", ["in the order of 身份证号", "shuffled"])
+@pytest.mark.parametrize("join", ["enable_mergejoin", "enable_nestloop"])
+async def test_a_chunk_finds_its_persons_whichever_way_the_database_joins_them(db: Db, order, join):
+    """A chunk's persons are looked up over its range of 身份证号: by the index for each row, or by reading the
+    index over the range (a file in their order); the planner chooses, and either way gives the same records.
+    Unregistered persons in the middle of the range and bad rows (no 身份证号 staged) are reported, not joined."""
+    numbers = [certno(n) for n in range(200, 260)]
+    registered = [n for i, n in enumerate(numbers) if i % 7 != 3]  # every 7th one (from the 4th) not registered
+    await db.persons(*registered)
+    rows = [row(n) for n in numbers] + [row(numbers[5], person="-1")]
+    if order == "shuffled":
+        random.Random(7).shuffle(rows)
+    async with db.engine.begin() as conn:  # the other way of joining off for this database's new sessions
+        await conn.execute(text(f"ALTER DATABASE {db.engine.url.database} SET {join} = off"))
+    await db.engine.dispose()
+
+    batch_id = await db.import_file(csv(*rows))
+
+    async with db.sessionmaker() as session:
+        batch = await service.get_batch(session, batch_id)
+    recorded = await db.scalar(
+        "SELECT array_agg(p.certno ORDER BY p.certno) FROM contribution_record r JOIN insured_person p "
+        "ON p.id = r.person_id"
+    )
+    assert recorded == sorted(registered)
+    assert (batch.rows_total, batch.rows_recorded, batch.rows_rejected) == (61, len(registered), 61 - len(registered))
+    codes = sorted(r.code for r in batch.rejections)
+    assert codes == ["amount_invalid"] + ["person_not_registered"] * (60 - len(registered))

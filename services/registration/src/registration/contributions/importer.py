@@ -179,8 +179,9 @@ class _ChunkRecorder:
         self._pg = pg
         self._batch_id = batch.id
         self._running: asyncio.Future[Any] | None = None
-        self._range: tuple[int, int] = (0, 0)
-        self._statements: dict[str, Any] = {}
+        self._chunk = ""
+        self._certnos: tuple[str | None, str | None] = (None, None)
+        self._started = False
         self.recorded = 0
         self.parts = 0
         event = ContributionRecorded(
@@ -197,17 +198,17 @@ class _ChunkRecorder:
         self._event = (envelope.type, template.model_dump_json(), str(envelope.id), envelope.time)
 
     async def _statement(self, query: str) -> Any:
-        if query not in self._statements:
-            self._statements[query] = await self._pg.prepare(query)
-        return self._statements[query]
+        # prepared for this chunk only (not kept in the connection's statement cache): its partition's
+        # name is part of the text, and it is planned with this chunk's range of 身份证号
+        return await self._pg.prepare(query.replace("{chunk}", self._chunk))
 
     def _arguments(self) -> tuple[Any, ...]:
         event_type, template, template_id, created_at = self._event
-        first, next_line = self._range
+        lowest, highest = self._certnos
         return (
             self._batch_id,
-            first,
-            next_line,
+            lowest,
+            highest,
             template,
             template_id,
             created_at,
@@ -217,38 +218,46 @@ class _ChunkRecorder:
         )
 
     async def add(self, records: list[tuple[Any, ...]]) -> None:
-        if not self._statements:
-            # a chunk is small next to the register: looking its persons up by the certno index costs less
-            # than hashing the whole register for every chunk, and the more so the bigger the city
-            await self._pg.execute("SET LOCAL enable_hashjoin = off")
-        await self._collect()
+        # the chunk's lowest and highest 身份证号 (a bad row's is None), computed while PostgreSQL records the last
+        # chunk; checked ones are 17 digits and a digit or X, which every collation orders as Python does
+        certnos = [record[1] for record in records if record[1] is not None]
+        bounds = (min(certnos), max(certnos)) if certnos else (None, None)
+        before = await self._collect()
+        if not self._started:
+            self._started = True
+            # a chunk is small next to the register: looking its persons up by the certno index, or reading
+            # the index over the chunk's range of 身份证号 (a file in their order), costs less than hashing the
+            # whole register for every chunk, and the more so the bigger the city
+            before = "SET LOCAL enable_hashjoin = off; "
         first, next_line = records[0][0], records[-1][0] + 1
         chunk = f"contribution_staging_{first}"
-        await self._pg.execute(sql.CREATE_CHUNK.format(chunk=chunk, first=first, next=next_line))
+        await self._pg.execute(before + sql.CREATE_CHUNK.format(chunk=chunk, first=first, next=next_line))
         await self._pg.copy_records_to_table(chunk, records=records, columns=STAGING_COLUMNS)
+        self._chunk, self._certnos = chunk, bounds
         statement = await self._statement(sql.RECORD_CHUNK)
         await self._pg.execute("SAVEPOINT contribution_chunk")
-        self._range = (first, next_line)
         self._running = asyncio.ensure_future(statement.fetchrow(*self._arguments()))
         await asyncio.sleep(0)  # the statement is sent; PostgreSQL works on it while the next chunk is checked
 
-    async def _collect(self) -> None:
+    async def _collect(self) -> str:
+        """Waits for the running chunk's answer; returns the statement that ends its savepoint, to be sent
+        with the next command (one round trip less a chunk)."""
         running, self._running = self._running, None
         if running is None:
-            return
+            return ""
         try:
             row = await running
         except asyncpg.UniqueViolationError:
             await self._pg.execute("ROLLBACK TO SAVEPOINT contribution_chunk")
             statement = await self._statement(sql.RECORD_CHUNK_SKIPPING)
             row = await statement.fetchrow(*self._arguments())
-        await self._pg.execute("RELEASE SAVEPOINT contribution_chunk")
         self.recorded += row["recorded"]
         self.parts += row["parts"]
+        return "RELEASE SAVEPOINT contribution_chunk; "
 
     async def finish(self) -> None:
-        await self._collect()
-        await self._pg.execute("SET LOCAL enable_hashjoin = on")  # the whole-file statements hash
+        release = await self._collect()
+        await self._pg.execute(release + "SET LOCAL enable_hashjoin = on")  # the whole-file statements hash
 
     async def abandon(self) -> None:
         """After a failure elsewhere: waits for a running statement (its work is rolled back with the rest)."""
