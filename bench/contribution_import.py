@@ -20,6 +20,7 @@ Prints rows/s of both and ``api / copy`` against the target (>= 0.30), and the r
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -67,8 +68,12 @@ def certnos(count: int) -> list[str]:
     return out
 
 
-def write_file(path: Path, persons: list[str], months: list[str]) -> int:
-    """One row per person and month, as the tax bureau's file has them; returns the number of rows."""
+def write_file(path: Path, persons: list[str], months: list[str], *, shuffled: bool = False) -> int:
+    """One row per person and month, as the tax bureau's file has them; returns the number of rows. The persons
+    in the order of their 身份证号, or ``shuffled`` (the same order every run)."""
+    if shuffled:
+        persons = persons.copy()
+        random.Random(20261123).shuffle(persons)
     with path.open("w", encoding="utf-8") as f:
         f.write(HEADER)
         for month in months:
@@ -244,13 +249,15 @@ def measure(args: argparse.Namespace, stack: Stack, dsn: str, tmp: Path, postmas
     print(f"registering {len(persons):,} persons (COPY into insured_person)", flush=True)
     asyncio.run(add_persons(dsn, persons))
     small, big, warm = tmp / "contributions-100k.csv", tmp / "contributions-1m.csv", tmp / "warm-up.csv"
-    rows = write_file(small, persons, ["2024-03"])
+    shuffled = args.order == "shuffled"
+    rows = write_file(small, persons, ["2024-03"], shuffled=shuffled)
     big_months = month_list("2024-02", max(1, args.big_rows // len(persons)))
-    big_rows = write_file(big, persons, big_months)
+    big_rows = write_file(big, persons, big_months, shuffled=shuffled)
     write_file(warm, persons[:1000], ["2023-01"])
     print(
         f"files: {rows:,} rows {small.stat().st_size / 1e6:.1f} MB; {big_rows:,} rows "
-        f"{big.stat().st_size / 1e6:.1f} MB ({len(big_months)} months {big_months[0]} … {big_months[-1]})",
+        f"{big.stat().st_size / 1e6:.1f} MB ({len(big_months)} months {big_months[0]} … {big_months[-1]}); "
+        f"persons {'shuffled' if shuffled else 'in the order of 身份证号'}",
         flush=True,
     )
     upload(url, token, warm, period="2023-01", pid=pid)  # imports and caches warm, as after the first file of a day
@@ -322,6 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="persons, and rows of the monthly file")
     parser.add_argument("--big-rows", type=int, default=1_000_000, help="rows of the big file (0: none)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (api, copy) on the monthly file")
+    parser.add_argument(
+        "--order",
+        choices=["certno", "shuffled"],
+        default="certno",
+        help="the files' persons in the order of their 身份证号 (default) or shuffled",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args(argv)
 
