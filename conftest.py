@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 # the real ``gateway`` package, before pytest (importmode=importlib) collects gateway/tests and makes the
 # top-level folder gateway/ a namespace package of that name, which would shadow it
 import gateway  # noqa: F401
-from medins.devstack import LocalPostgres, LocalRabbitMQ, free_port
+from medins.devstack import LocalPostgres, LocalRabbitMQ, drop_databases, free_port
 from medins.migrate import upgrade
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -115,17 +115,24 @@ def need() -> Callable[[str], None]:
 
 
 @pytest.fixture(scope="session")
-def make_database(servers: Servers) -> Callable[[str], str]:
-    """``make_database(component)`` creates a fresh database migrated for that component; returns its URL."""
+def make_database(servers: Servers) -> Iterator[Callable[[str], str]]:
+    """``make_database(component)`` creates a fresh database migrated for that component; returns its URL.
+    On a server of the environment's (``TEST_DATABASE_URL``), which outlives the run, the databases are dropped
+    at the end of the run: a full run makes some 700 of them."""
+    created: list[str] = []
 
     def create(component: str) -> str:
-        url = f"{servers.database_server_url}/t_{component}_{uuid.uuid4().hex[:10]}"
+        name = f"t_{component}_{uuid.uuid4().hex[:10]}"
+        created.append(name)
+        url = f"{servers.database_server_url}/{name}"
         # Alembic runs its own event loop: keep it off the test's loop, which may be running
         with ThreadPoolExecutor(1) as pool:
             pool.submit(upgrade, component, url, create=True).result()
         return url
 
-    return create
+    yield create
+    if servers.how == "environment":
+        drop_databases(servers.database_server_url, created)
 
 
 @pytest.fixture(scope="session")

@@ -34,12 +34,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from gateway_overhead import drop_databases, servers  # the same folder
+from gateway_overhead import servers  # the same folder
 from sqlalchemy.engine import make_url
 from stdnum.cn import ric
 
 from medins.cli import ensure_keypair
-from medins.devstack import LocalPostgres, free_port
+from medins.devstack import LocalPostgres, drop_databases, free_port
 from medins.identity import INTERNAL_HEADER, InternalTokenSigner, Principal, PrincipalKind
 from medins.migrate import upgrade
 from medins.stack import Stack, StackConfig
@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.stop()
         try:
             if external_db:
-                asyncio.run(drop_databases(database_server_url, [prefix + "registration"]))
+                drop_databases(database_server_url, [prefix + "registration"])
         except Exception as exc:
             print(f"could not drop the benchmark's database ({prefix}registration): {exc}", file=sys.stderr)
         for thing in reversed(cleanup):

@@ -16,7 +16,6 @@ See bench/README.md for what the figures mean on a small machine.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -31,13 +30,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 from stdnum.cn import uscc as uscc_code
 
 from gateway.demo import DEMO_STAFF
-from medins.devstack import LocalPostgres, LocalRabbitMQ, free_port
+from medins.devstack import LocalPostgres, LocalRabbitMQ, drop_databases, free_port
 from medins.identity import INTERNAL_HEADER, InternalTokenSigner, Principal, PrincipalKind
 from medins.migrate import COMPONENTS, SERVICES
 from medins.stack import DEFAULT_PORTS, Stack, StackConfig
@@ -236,16 +234,6 @@ def servers(tmp: Path, cleanup: list[object]) -> tuple[str, str, bool]:
     return database_server_url, amqp_url, bool(db_env)
 
 
-async def drop_databases(database_server_url: str, names: list[str]) -> None:
-    url = make_url(database_server_url + "/postgres").set(drivername="postgresql")
-    conn = await asyncpg.connect(url.render_as_string(hide_password=False))
-    try:
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def register_unit(gateway: str, headers: dict[str, str], region: str) -> str:
     """单位参保登记 through the gateway (a case: accepted at the window, then completed); the unit's id."""
     uscc = new_uscc(region)
@@ -384,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.stop()
         try:
             if external_db:
-                asyncio.run(drop_databases(database_server_url, [prefix + c for c in COMPONENTS]))
+                drop_databases(database_server_url, [prefix + c for c in COMPONENTS])
         except Exception as exc:
             print(f"could not drop the benchmark's databases ({prefix}*): {exc}", file=sys.stderr)
         for thing in reversed(cleanup):

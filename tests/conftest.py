@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from medins.devstack import LocalRabbitMQ, free_port
+from medins.devstack import LocalRabbitMQ, drop_databases, free_port
+from medins.migrate import COMPONENTS
 from medins.stack import DEFAULT_PORTS, Stack, StackConfig
 
 
@@ -39,6 +40,8 @@ def running_stack(servers, region: str, *, amqp_url: str | None = None) -> Itera
         yield system
     finally:
         system.stop()
+        if servers.how == "environment":  # a server that outlives the run keeps no deployment's databases
+            drop_databases(servers.database_server_url, [f"{cfg.database_prefix}{c}" for c in COMPONENTS])
         if os.environ.get("MEDINS_KEEP_STACK"):  # keep the logs to look into a failure
             print(f"stack logs kept in {base}/logs")
         else:

@@ -38,6 +38,30 @@ def wait_port(port: int, timeout: float, *, proc: subprocess.Popen[bytes] | None
     raise TimeoutError(f"{what} did not open port {port} within {timeout:.0f}s")
 
 
+def drop_databases(database_server_url: str, names: list[str]) -> None:
+    """Drops the named databases of a PostgreSQL server that outlives the caller (``TEST_DATABASE_URL``, the
+    benchmarks' shared server), even with sessions still connected. ``database_server_url`` is the server part
+    of a SQLAlchemy URL (``postgresql+asyncpg://user:pass@host:port``)."""
+    if not names:
+        return
+    import asyncio
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_server_url.rstrip("/") + "/postgres").set(drivername="postgresql")
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+        try:
+            for name in names:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
 def _is_root() -> bool:
     return os.geteuid() == 0
 

@@ -6,6 +6,7 @@ hands the document to ``partner.inbox.receive``; a region can be taken down (con
 Registration is played by the test, through its events (the service never sees anything else of it).
 """
 
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -40,10 +41,12 @@ from transfer.persons.handlers import HANDLERS as PERSON_HANDLERS
 from transfer.transfers import certificates, delivery
 from transfer.transfers.models import Transfer
 
+_SERIALS = itertools.count(uuid.uuid4().int % 1000)  # distinct serials within a run: random ones collided
+
 
 def new_certno(born: date | None = None) -> str:
     born = born or date(1985, 1, 1)
-    body = f"431002{born:%Y%m%d}{uuid.uuid4().int % 1000:03d}"
+    body = f"431002{born:%Y%m%d}{next(_SERIALS) % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

@@ -1,5 +1,6 @@
 """Fixtures of the personal account tests: a migrated registration database, insured persons, the app."""
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,9 +30,12 @@ REGION = "431000"
 STAFF = Principal(PrincipalKind.staff, "s-admin", REGION, frozenset({"intake", "review", "finance", "admin"}), "经办员")
 
 
+_SERIALS = itertools.count(uuid.uuid4().int % 1000)  # distinct within a run: random ones could collide
+
+
 def certno(born: date, serial: int | None = None) -> str:
     """A valid 身份证号 born on ``born`` (北湖区 431002)."""
-    body = f"431002{born:%Y%m%d}{(serial if serial is not None else uuid.uuid4().int % 1000):03d}"
+    body = f"431002{born:%Y%m%d}{(serial if serial is not None else next(_SERIALS) % 1000):03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

@@ -73,7 +73,7 @@ class Db:
                 [
                     {
                         "id": uuid.uuid4(),
-                        "psn_no": f"{REGION}{uuid.uuid4().int % 10**10:010d}",
+                        "psn_no": f"{REGION}{n}",  # unique as the 身份证号 is (a random one collided: 2 % of 20,000)
                         "certno": n,
                         "region": REGION,
                         "now": datetime.now(UTC),

@@ -1,6 +1,7 @@
 """Registration's side of the transfer saga on real PostgreSQL: checks, the debit, the end of the enrolment,
 the credit and the periods brought in, each once."""
 
+import itertools
 import json
 import uuid
 from datetime import UTC, date, datetime
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.integration
 REGION = "370700"
 
 
+_SERIALS = itertools.count(uuid.uuid4().int % 10_000)  # distinct within a run: random ones could collide
+
+
 def new_certno() -> str:
-    body = f"370702198{uuid.uuid4().int % 10}0101{uuid.uuid4().int % 1000:03d}"
+    serial = next(_SERIALS) % 10_000
+    body = f"370702198{serial // 1000}0101{serial % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
