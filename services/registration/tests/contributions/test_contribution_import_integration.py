@@ -259,3 +259,27 @@ async def test_a_chunk_finds_its_persons_whichever_way_the_database_joins_them(d
     assert (batch.rows_total, batch.rows_recorded, batch.rows_rejected) == (61, len(registered), 61 - len(registered))
     codes = sorted(r.code for r in batch.rejections)
     assert codes == ["amount_invalid"] + ["person_not_registered"] * (60 - len(registered))
+
+
+async def test_a_row_its_chunk_did_not_find_refuses_the_import_rather_than_report_a_wrong_reason(db: Db, monkeypatch):
+    """A registered person's row that its chunk's statement did not find (the person registered while the file
+    went in, or a collation that orders 身份证号 otherwise than the service) is neither recorded nor reported as
+    something it is not: the import refuses itself (409) and keeps nothing."""
+    await db.persons(A, B, C)
+    assert A < B < C
+    arguments = importer._ChunkRecorder._arguments
+
+    def narrowed(self) -> tuple:  # the chunk's lowest 身份证号 raised to B: A falls outside the range
+        batch_id, lowest, highest, *rest = arguments(self)
+        return (batch_id, max(lowest, B) if lowest else lowest, highest, *rest)
+
+    monkeypatch.setattr(importer._ChunkRecorder, "_arguments", narrowed)
+    with pytest.raises(importer.ConcurrentChange) as refused:
+        await db.import_file(csv(row(A), row(B), row(C)))
+    assert refused.value.status == 409 and "参保登记" in str(refused.value.detail)
+    assert await db.counts() == {
+        "contribution_batch": 0,
+        "contribution_record": 0,
+        "contribution_rejection": 0,
+        "outbox": 0,
+    }

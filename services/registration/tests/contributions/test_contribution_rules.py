@@ -244,6 +244,6 @@ def test_the_fast_staging_path_decides_every_row_as_the_full_rules_do():
             expected = full.parse(line, fields)
             if isinstance(expected, ContributionRow):
                 record = (*expected, None, None, None, None)
-            else:
+            else:  # no values, certno neither: the recording statement joins nothing for a bad row
                 record = (expected.line, *(None,) * 8, *expected[1:])
             assert fast.stage(line, fields) == record, (header, fields)

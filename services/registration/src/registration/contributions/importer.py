@@ -140,6 +140,8 @@ async def import_batch(
         verdicts = {verdict: count for verdict, count in await session.execute(sql.COUNT_LEFTOVERS)}
         if recorded + sum(verdicts.values()) != good:
             raise ConcurrentChange("其他业务在导入期间写入了相同人员、险种、月份的缴费记录")
+        if verdicts.get("not_recorded"):  # a person registered while the file went in, whom its chunk did not see
+            raise ConcurrentChange("导入期间有人员办理了参保登记，请重新导入")
     if upload.rejected or verdicts.keys() - {"unchanged"}:  # a clean file has nothing to report
         await session.execute(sql.REPORT, params | REASONS)
 
@@ -219,7 +221,9 @@ class _ChunkRecorder:
 
     async def add(self, records: list[tuple[Any, ...]]) -> None:
         # the chunk's lowest and highest 身份证号 (a bad row's is None), computed while PostgreSQL records the last
-        # chunk; checked ones are 17 digits and a digit or X, which every collation orders as Python does
+        # chunk. Two checked numbers differ in their first 17 digits (the 18th is computed from them), where C,
+        # glibc and ICU's default collations order them as Python does (not a numeric ICU collation, kn-true: a
+        # person outside the range would not be recorded, and the import refuses itself, see "not_recorded")
         certnos = [record[1] for record in records if record[1] is not None]
         bounds = (min(certnos), max(certnos)) if certnos else (None, None)
         before = await self._collect()
@@ -228,7 +232,7 @@ class _ChunkRecorder:
             # a chunk is small next to the register: looking its persons up by the certno index, or reading
             # the index over the chunk's range of 身份证号 (a file in their order), costs less than hashing the
             # whole register for every chunk, and the more so the bigger the city
-            before = "SET LOCAL enable_hashjoin = off; "
+            before += "SET LOCAL enable_hashjoin = off; "
         first, next_line = records[0][0], records[-1][0] + 1
         chunk = f"contribution_staging_{first}"
         await self._pg.execute(before + sql.CREATE_CHUNK.format(chunk=chunk, first=first, next=next_line))
@@ -241,7 +245,7 @@ class _ChunkRecorder:
 
     async def _collect(self) -> str:
         """Waits for the running chunk's answer; returns the statement that ends its savepoint, to be sent
-        with the next command (one round trip less a chunk)."""
+        with the next command."""
         running, self._running = self._running, None
         if running is None:
             return ""

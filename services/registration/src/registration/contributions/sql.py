@@ -48,8 +48,8 @@ _RECORD_CHUNK = """
     WITH src AS MATERIALIZED (
         SELECT p.id AS person_id, p.psn_no, s.certno, s.insutype, s.month, s.contribution_base,
                s.employer_amount, s.person_amount, s.employer_uscc, s.paid_on, s.line
-        FROM {{chunk}} s JOIN insured_person p ON p.certno = s.certno
-        WHERE p.certno BETWEEN $2 AND $3
+        FROM {{chunk}} s JOIN insured_person p ON p.certno = s.certno  -- a bad row's certno is null: no filter,
+        WHERE p.certno BETWEEN $2 AND $3                                 -- whose estimate would hide the rows
     ), recorded AS (
         INSERT INTO contribution_record (person_id, insutype, month, contribution_base, employer_amount,
                                          person_amount, employer_uscc, paid_on, batch_id, line)
@@ -97,6 +97,7 @@ LEFTOVERS = text(
                  WHEN s.line > s.first_line THEN 'duplicate_in_file'
                  WHEN p.id IS NULL THEN 'person_not_registered'
                  WHEN c.batch_id = CAST(:batch_id AS uuid) THEN 'record'
+                 WHEN c.person_id IS NULL THEN 'not_recorded'
                  WHEN (c.contribution_base, c.employer_amount, c.person_amount, c.employer_uscc, c.paid_on)
                       IS NOT DISTINCT FROM
                       (s.contribution_base::numeric, s.employer_amount::numeric, s.person_amount::numeric,
