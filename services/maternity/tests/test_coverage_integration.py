@@ -33,7 +33,7 @@ from medins.db import UnitOfWork, make_engine, make_sessionmaker
 from medins.identity import InternalTokenSigner, Principal, PrincipalKind, generate_ed25519_keypair
 from medins.tasks import stop_tasks
 from registration.contributions import importer
-from registration.events import ArrearsBackpaid, PersonEnrolled, PersonSuspended
+from registration.events import ArrearsBackpaid, ArrearsEmployee, PersonEnrolled, PersonSuspended
 from registration.persons.models import Enrolment
 from registration.transfers_handlers import on_transfer_in_matched
 
@@ -405,6 +405,45 @@ async def test_months_paid_late_count_but_a_day_in_them_gives_no_benefits(engine
         assert (await maternity_api(fred, "2024-04-10", insutype="510")).json()["cumulative_months"] == 0
         counted = await read_model(maternity_db)
         assert counted["coverage_person"] == 2 and counted["coverage_month"] == 2 * 4 + 4
+
+
+async def test_a_units_arrears_count_for_the_employees_it_names(engines, maternity_api, amqp_url: str):
+    """单位欠费补缴 names each employee it paid for and their months: for each, the months count under 310 and 510
+    (两险合并) in 累计 and 连续 but a day in them gives no benefits, as for an employee's own 欠款补缴."""
+    registration_db, maternity_db = engines
+    registration = Registration(registration_db)
+    gina, hank = certno(PERSONS + 21), certno(PERSONS + 22)
+    await registration.register([gina, hank])
+    rows = [f"{c},张三,{t},2024-{m:02d},6500.00,45.50,10.00,{USCC}," for c in (gina, hank) for t in ("310", "510")
+            for m in (1, 4)]  # fmt: skip
+    await registration.import_file(rows, date(2024, 4, 1))
+    her, his = registration.person(gina), registration.person(hank)
+    unit = ArrearsBackpaid(
+        kind="unit",
+        employer_uscc=USCC,
+        person_id=None,
+        psn_no=None,
+        months=["2024-02", "2024-03"],
+        amount="2600.00",
+        benefits_from=date(2024, 5, 1),
+        region=REGION,
+        employees=[
+            ArrearsEmployee(psn_no=her["psn_no"], certno=gina, months=["2024-02", "2024-03"]),
+            ArrearsEmployee(psn_no=his["psn_no"], certno=hank, months=["2024-03"]),  # he was paid for in February
+        ],
+    )
+    enrolled = [PersonEnrolled(**who, flexible_worker=False, start_on=date(2024, 1, 1)) for who in (her, his)]
+    await registration.publish(*enrolled, unit)
+    expected = len(await registration.envelopes("registration.contribution.recorded.v1")) + 3
+
+    async with fed_coverage(registration_db, maternity_db, amqp_url, expected):
+        for insutype in ("510", "310"):
+            hers = (await maternity_api(gina, "2024-03-15", insutype=insutype)).json()
+            assert (hers["insured"], hers["arrears_month"], hers["cumulative_months"]) == (False, True, 3), hers
+            assert (await maternity_api(gina, "2024-04-10", insutype=insutype)).json()["consecutive_months"] == 4
+            his_march = (await maternity_api(hank, "2024-03-15", insutype=insutype)).json()
+            assert (his_march["arrears_month"], his_march["cumulative_months"]) == (True, 2)
+            assert (await maternity_api(hank, "2024-02-15", insutype=insutype)).json()["month_contributed"] is False
 
 
 def row(start: str, end: str, months: int, insutype: str = "310") -> dict[str, Any]:

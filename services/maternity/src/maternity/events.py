@@ -112,9 +112,20 @@ class GapBackpaid(PersonStatusEvent):
     months: list[str]
 
 
+class ArrearsEmployee(BaseModel):
+    """An employee a unit's 欠费补缴 paid for, and which of its months were theirs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    psn_no: str = _PSN_NO
+    certno: str = _CERTNO
+    months: list[str]
+
+
 class ArrearsBackpaid(IntegrationEvent):
-    """欠款补缴 paid: an employee's unpaid months of the 职工 scheme (kind ``employee``), paid late; benefits run
-    again from ``benefits_from``, not for the months themselves. A unit's back-pay (kind ``unit``) names no one."""
+    """欠款补缴 paid: unpaid months of the 职工 scheme, paid late; benefits run again from ``benefits_from``, not
+    for the months themselves. An employee's (kind ``employee``) names the person; a unit's (kind ``unit``) its
+    ``employees`` and each one's months (older events of a unit name no one)."""
 
     event_type = "registration.arrears.backpaid.v1"
 
@@ -124,6 +135,7 @@ class ArrearsBackpaid(IntegrationEvent):
     certno: str | None = None
     months: list[str]
     benefits_from: date
+    employees: list[ArrearsEmployee] = Field(default_factory=list)
 
 
 class ContributionPerson(BaseModel):

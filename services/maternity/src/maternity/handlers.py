@@ -105,8 +105,15 @@ async def on_gap_backpaid(session: AsyncSession, envelope: Envelope) -> None:
 
 
 async def on_arrears_backpaid(session: AsyncSession, envelope: Envelope) -> None:
-    """An employee's 欠款补缴; a unit's names no one, and an older event without the 身份证号 is skipped."""
+    """An employee's 欠款补缴, or a unit's for each employee it names with their months; an older event without
+    the 身份证号, or a unit's naming no one, is skipped."""
     event = ArrearsBackpaid.model_validate(envelope.data)
+    if event.kind == "unit":
+        for employee in event.employees:
+            await coverage.record_arrears_months(
+                session, psn_no=employee.psn_no, certno=employee.certno, months=employee.months, unit_employee=True
+            )
+        return
     if event.kind != "employee" or event.psn_no is None or event.certno is None:
         return
     await coverage.record_arrears_months(

@@ -254,8 +254,21 @@ class GapBackpaid(_PersonEvent):
     scenario: str
 
 
+class ArrearsEmployee(BaseModel):
+    """An employee a unit's 欠费补缴 paid for, and which of the period's months were theirs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    psn_no: str
+    certno: str
+    months: list[str]
+
+
 class ArrearsBackpaid(IntegrationEvent):
-    """欠款补缴 paid: a unit's or a person's arrears for ``months``; benefits from ``benefits_from``."""
+    """欠款补缴 paid: a unit's or a person's arrears for ``months``; benefits from ``benefits_from``.
+
+    A unit's (kind unit) names in ``employees`` whom it paid for and which months: those of the period when each
+    was enrolled, in service and at the unit, with no contribution recorded. Added in v1: older events have none."""
 
     event_type = "registration.arrears.backpaid.v1"
 
@@ -268,6 +281,7 @@ class ArrearsBackpaid(IntegrationEvent):
     amount: str
     benefits_from: date
     region: str
+    employees: list[ArrearsEmployee] = Field(default_factory=list)  # kind unit
 
 
 PUBLISHED += [

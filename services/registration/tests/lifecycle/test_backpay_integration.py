@@ -123,6 +123,62 @@ async def test_arrears_must_lie_inside_the_enrolment_and_benefits_run_again_from
         },
     )
     assert unit["result"]["kind"] == "unit"
-    assert (await api.events("registration.arrears.backpaid.v1"))[1]["certno"] is None  # a unit's names no one
+    unit_event = (await api.events("registration.arrears.backpaid.v1"))[1]
+    assert unit_event["certno"] is None  # a unit's names its employees instead, with their months
+    assert [(e["certno"], e["months"]) for e in unit_event["employees"]] == [(certno, [str(today)[:7]])]
     info = (await api.get(f"/insurance-info/units/{uscc}")).json()
     assert [a["amount"] for a in info["contribution"]["arrears_backpaid"]] == ["1260.00", "9000.00"]
+
+
+async def test_a_units_arrears_pay_for_the_employees_it_had_in_each_month_and_not_twice(api: Api):
+    """单位欠费补缴: the months count for each employee who was enrolled, in service and at the unit on the month's
+    first day, except months the tax bureau's file shows paid; a second case for the same months is refused."""
+    uscc, other = await api.unit(), await api.unit(name="郴州市另一家有限公司")
+    [early] = await api.employees(uscc, "早入职", start_month="2025-01")
+    [late] = await api.employees(uscc, "晚入职", start_month="2025-03")
+    [elsewhere] = await api.employees(other, "别家职工", start_month="2025-01")
+    early_id = await api.scalar("SELECT id FROM insured_person WHERE certno = :c", c=early)
+    async with api.engine.begin() as conn:  # February was paid for the early one (the tax bureau's file)
+        await conn.execute(  # the unit registered in 2024 (its registration here is today's)
+            text("UPDATE employer SET registered_at = TIMESTAMPTZ '2024-12-01 09:00+08' WHERE uscc = :u"), {"u": uscc}
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO contribution_record (person_id, insutype, month, employer_amount, person_amount, "
+                "batch_id, line) VALUES (:p, '310', DATE '2025-02-01', 520, 130, gen_random_uuid(), 2)"
+            ),
+            {"p": early_id},
+        )
+    form = {"kind": "unit", "unit_uscc": uscc, "start_month": "2025-01", "end_month": "2025-04", "amount": "3000.00"}
+    done = await api.done("/arrears-backpays", {"form": form, "materials": ["agent_id"]})
+
+    employees = {e["name"]: (e["period"], e["months"]) for e in done["result"]["employees"]}
+    assert employees == {"早入职": ("2025-01、2025-03至2025-04", 3), "晚入职": ("2025-03至2025-04", 2)}
+    [event] = await api.events("registration.arrears.backpaid.v1")
+    assert (
+        event["kind"] == "unit"
+        and event["employer_uscc"] == uscc
+        and event["months"]
+        == [
+            "2025-01",
+            "2025-02",
+            "2025-03",
+            "2025-04",
+        ]
+    )
+    assert {e["certno"]: e["months"] for e in event["employees"]} == {
+        early: ["2025-01", "2025-03", "2025-04"],
+        late: ["2025-03", "2025-04"],
+    }
+    assert elsewhere not in {e["certno"] for e in event["employees"]}
+    backpaid = await api.rows(
+        "SELECT p.certno, m.month, m.kind FROM backpaid_month m JOIN insured_person p ON p.id = m.person_id "
+        "ORDER BY p.certno, m.month"
+    )
+    assert sorted((r.certno, r.month) for r in backpaid) == sorted(
+        [(early, "2025-01"), (early, "2025-03"), (early, "2025-04"), (late, "2025-03"), (late, "2025-04")]
+    ) and {r.kind for r in backpaid} == {"arrears"}
+
+    again = await api.post("/arrears-backpays", {"form": form, "materials": ["agent_id"]})
+    assert again.status_code == 422 and again.json()["code"] == "not_arrears", again.text
+    assert "均已有缴费记录或已补缴" in again.json()["detail"]

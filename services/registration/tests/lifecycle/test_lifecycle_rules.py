@@ -1,6 +1,7 @@
 """Rules of the lifecycle without I/O: enrolment and unit state machines, document numbers, back-paid months,
 the school's summary table read row by row."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from registration.backpay.domain import (
     benefits_from_after_arrears,
     enrolled_months,
     months_between,
+    months_in_service_at,
     spans,
 )
 from registration.persons import certs
@@ -196,3 +198,21 @@ def test_a_file_that_is_no_table_is_refused_as_a_whole():
         batch.parse("姓名,身份证号码\n".encode())
     with pytest.raises(batch.BatchFileInvalid, match="编码"):
         batch.parse(b"\xff\xfe\x00\x81\xff")
+
+
+def test_a_units_arrears_cover_the_months_an_employee_was_enrolled_in_service_and_there():
+    unit, other = uuid.uuid4(), uuid.uuid4()
+    months = [f"2025-{m:02d}" for m in range(1, 8)]
+    history = [
+        (date(2025, 1, 1), "enrol", "enrolled", unit),
+        (date(2025, 2, 10), "base_adjusted", "enrolled", unit),  # a change of the same status and unit
+        (date(2025, 3, 1), "suspend", "suspended", unit),  # March not paid for: suspended on its first day
+        (date(2025, 4, 1), "resume", "enrolled", unit),
+        (date(2025, 5, 20), "enrol", "enrolled", other),  # moved on: June is the other unit's
+    ]
+    assert months_in_service_at(history, unit, months) == ["2025-01", "2025-02", "2025-04", "2025-05"]
+    assert months_in_service_at(history, other, months) == ["2025-06", "2025-07"]
+    retired = [(date(2025, 1, 1), "enrol", "enrolled", unit), (date(2025, 2, 15), "retire", "enrolled", unit)]
+    assert months_in_service_at(retired, unit, months) == ["2025-01", "2025-02"]  # a retiree pays nothing
+    assert months_in_service_at(list(reversed(history)), unit, months)[:2] == ["2025-01", "2025-02"]  # by date
+    assert months_in_service_at([], unit, months) == []

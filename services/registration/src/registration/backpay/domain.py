@@ -13,6 +13,7 @@ So a month is either a gap or an arrear, never both: gap months must lie outside
 months, arrears months inside them.
 """
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
@@ -92,6 +93,30 @@ def enrolled_months(transitions: Iterable[tuple[date, str | None]], months: Iter
         if status == "enrolled":
             covered.add(month)
     return covered
+
+
+def months_in_service_at(
+    changes: Iterable[tuple[date, str, str | None, uuid.UUID | None]], unit_id: uuid.UUID, months: Iterable[str]
+) -> list[str]:
+    """The months (of ``months``) whose first day the person was enrolled (正常参保), in service (在职: not yet
+    retired) and at the unit ``unit_id``: what a unit's 欠费补缴 pays for them.
+
+    ``changes`` are the rows of their enrolment's history in the order they happened: (effective date, kind,
+    status from then on, unit from then on). A retiree pays nothing, so a unit owes nothing for them."""
+    ordered = sorted(changes, key=lambda change: change[0])  # stable: same-day changes keep their order
+    owed = []
+    for month in months:
+        first = date.fromisoformat(month + "-01")
+        status, unit, retired = None, None, False
+        for on, kind, to_status, employer_id in ordered:
+            if on > first:
+                break
+            if to_status is not None:
+                status, unit = to_status, employer_id
+            retired = retired or kind == "retire"
+        if status == "enrolled" and unit == unit_id and not retired:
+            owed.append(month)
+    return owed
 
 
 def benefits_from_after_arrears(paid_on: date) -> date:

@@ -20,6 +20,7 @@ from registration.backpay.domain import (
     enrolled_months,
     month_of,
     months_between,
+    months_in_service_at,
     spans,
 )
 from registration.backpay.forms import ArrearsForm, GapBackpayForm
@@ -27,10 +28,10 @@ from registration.backpay.models import ArrearsBackpay, BackpaidMonth, GapBackpa
 from registration.casework import form_of
 from registration.contributions.models import ContributionRecord
 from registration.employees.service import brief, filing_unit
-from registration.events import ArrearsBackpaid, GapBackpaid
+from registration.events import ArrearsBackpaid, ArrearsEmployee, GapBackpaid
 from registration.persons.domain import EMPLOYEE_MEDICAL, EnrolmentStatus, PersonNotEnrolled
 from registration.persons.lifecycle import Locked, lock_enrolment
-from registration.persons.models import Enrolment, EnrolmentChange
+from registration.persons.models import Enrolment, EnrolmentChange, InsuredPerson
 from registration.persons.service import ensure_person
 from registration.units.domain import UnitStatus
 from registration.units.models import Employer
@@ -174,6 +175,82 @@ class UnitNotRegistered(NotFound):
     title = "未找到该参保单位"
 
 
+async def unit_employees_owed(uow: UnitOfWork, employer: Employer, months: list[str]) -> list[tuple[Locked, list[str]]]:
+    """单位欠费补缴: the unit's employees and the months of the period it pays for them: each month whose first day
+    they were enrolled, in service and at the unit (by their enrolment's history), with no contribution recorded
+    and not back-paid before. Everyone who was ever at the unit is locked first (persons, then enrolments, in the
+    order of their 身份证号), so that no move of theirs races the case."""
+    session = uow.session
+    ever_at_unit = select(EnrolmentChange.person_id).where(
+        EnrolmentChange.employer_id == employer.id, EnrolmentChange.insutype == EMPLOYEE_MEDICAL
+    )
+    persons = (
+        await session.scalars(
+            select(InsuredPerson)
+            .where(InsuredPerson.id.in_(ever_at_unit))
+            .order_by(InsuredPerson.certno)
+            .with_for_update()
+        )
+    ).all()
+    if not persons:
+        return []
+    ids = [person.id for person in persons]
+    enrolments = {
+        enrolment.person_id: enrolment
+        for enrolment in await session.scalars(
+            select(Enrolment)
+            .where(Enrolment.person_id.in_(ids), Enrolment.insutype == EMPLOYEE_MEDICAL)
+            .order_by(Enrolment.person_id)
+            .with_for_update()
+        )
+    }
+    history: dict[uuid.UUID, list[Any]] = {}
+    for enrolment_id, *change in await session.execute(
+        select(
+            EnrolmentChange.enrolment_id,
+            EnrolmentChange.effective_on,
+            EnrolmentChange.kind,
+            EnrolmentChange.to_status,
+            EnrolmentChange.employer_id,
+        )
+        .where(EnrolmentChange.enrolment_id.in_([e.id for e in enrolments.values()]))
+        .order_by(EnrolmentChange.id)
+    ):
+        history.setdefault(enrolment_id, []).append(tuple(change))
+    settled = {
+        (person_id, f"{month:%Y-%m}")
+        for person_id, month in await session.execute(
+            select(ContributionRecord.person_id, ContributionRecord.month).where(
+                ContributionRecord.person_id.in_(ids),
+                ContributionRecord.insutype == EMPLOYEE_MEDICAL,
+                ContributionRecord.month.in_([date(int(m[:4]), int(m[5:7]), 1) for m in months]),
+            )
+        )
+    } | {
+        (person_id, month)
+        for person_id, month in await session.execute(
+            select(BackpaidMonth.person_id, BackpaidMonth.month).where(
+                BackpaidMonth.person_id.in_(ids),
+                BackpaidMonth.insutype == EMPLOYEE_MEDICAL,
+                BackpaidMonth.month.in_(months),
+            )
+        )
+    }
+    owed, was_there = [], False
+    for person in persons:
+        enrolment = enrolments.get(person.id)
+        if enrolment is None:
+            continue
+        at_unit = months_in_service_at(history.get(enrolment.id, []), employer.id, months)
+        was_there = was_there or bool(at_unit)
+        unpaid = [month for month in at_unit if (person.id, month) not in settled]
+        if unpaid:
+            owed.append((Locked(person, enrolment), unpaid))
+    if was_there and not owed:
+        raise NotArrears(f"{employer.name}的职工在{spans(months)}均已有缴费记录或已补缴，不属于欠费")
+    return owed
+
+
 async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[str, Any]:
     """欠款补缴: arrears of months inside the enrolment; benefits run again from the month after payment."""
     form = form_of(case, ArrearsForm)
@@ -202,6 +279,10 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
         created_at=datetime.now(UTC),
     )
     locked = None
+    owed: list[tuple[Locked, list[str]]] = []
+    if form.kind is ArrearsKind.unit:
+        assert employer is not None  # the form requires the unit's USCC
+        owed = await unit_employees_owed(uow, employer, months)
     if form.kind is ArrearsKind.employee:
         assert form.person is not None
         locked = await lock_enrolment(uow, form.person.certno, EMPLOYEE_MEDICAL)
@@ -226,6 +307,8 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
     await uow.session.flush()
     if locked is not None:
         await record_months(uow, locked, months, kind="arrears", backpay_id=backpay.id, wage=None)
+    for employee, unpaid in owed:
+        await record_months(uow, employee, unpaid, kind="arrears", backpay_id=backpay.id, wage=None)
     uow.publish(
         ArrearsBackpaid(
             kind=str(form.kind),
@@ -237,8 +320,14 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
             amount=f"{form.amount:.2f}",
             benefits_from=benefits_from,
             region=uow.region,
+            employees=[
+                ArrearsEmployee(psn_no=e.person.psn_no, certno=e.person.certno, months=unpaid) for e, unpaid in owed
+            ],
         )
     )
+    named: dict[str, Any] = {"person": brief(locked)} if locked else {}
+    if form.kind is ArrearsKind.unit:
+        named["employees"] = [brief(e) | {"period": spans(unpaid), "months": len(unpaid)} for e, unpaid in owed]
     return {
         "kind": str(form.kind),
         "period": spans(months),
@@ -246,4 +335,4 @@ async def complete_arrears_backpay(uow: UnitOfWork, case: RowMapping) -> dict[st
         "amount": f"{form.amount:.2f}",
         "benefits_from": str(benefits_from),
         "effect": f"欠费补缴后自{benefits_from:%Y年%m月%d日}起恢复享受医保待遇",
-    } | ({"person": brief(locked)} if locked else {})
+    } | named
