@@ -24,8 +24,11 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for reads; writes go through the unit of work."""
+    """A session for reads; writes go through the unit of work. Its statements see one snapshot (REPEATABLE
+    READ): a read of several statements (a transfer and its documents, a case and its steps) never mixes states
+    before and after another request's commit."""
     async with request.app.state.sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
 
 
