@@ -27,6 +27,27 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+def bindable(port: int) -> bool:
+    """Whether a listening socket could take ``port`` on every interface now, checked as RabbitMQ checks its
+    distribution port (SO_REUSEADDR: a connection in TIME_WAIT does not count, a live one does)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_bindable(port: int, timeout: float, *, what: str) -> None:
+    """Waits until ``port`` is free to listen on; a RuntimeError naming it after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not bindable(port):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} {port} is in use by another process")
+        time.sleep(0.5)
+
+
 def wait_port(port: int, timeout: float, *, proc: subprocess.Popen[bytes] | None = None, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -267,6 +288,9 @@ class LocalRabbitMQ:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is already in use: is another RabbitMQ running?")
+        # fixed ports (make run's 55672-55674) lie in Linux's range of ephemeral ports: another program's
+        # connection can hold one for a while, and the node then dies at once with dist_port_already_used
+        wait_bindable(self.dist_port, timeout=75, what="RabbitMQ's distribution port")
         out = self.log_file.open("ab")
         self.proc = subprocess.Popen(
             [str(RABBITMQ_SERVER)],
