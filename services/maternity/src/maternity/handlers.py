@@ -108,21 +108,13 @@ async def on_arrears_backpaid(session: AsyncSession, envelope: Envelope) -> None
     """An employee's 欠款补缴, or a unit's for each employee it names with their months; an older event without
     the 身份证号, or a unit's naming no one, is skipped."""
     event = ArrearsBackpaid.model_validate(envelope.data)
-    if event.kind == "unit":
-        for employee in event.employees:
-            await coverage.record_arrears_months(
-                session, psn_no=employee.psn_no, certno=employee.certno, months=employee.months, unit_employee=True
-            )
-        return
-    if event.kind != "employee" or event.psn_no is None or event.certno is None:
-        return
-    await coverage.record_arrears_months(
-        session,
-        psn_no=event.psn_no,
-        certno=event.certno,
-        months=event.months,
-        unit_employee=event.employer_uscc is not None,
-    )
+    paid_for = [(e.psn_no, e.certno, e.months, True) for e in event.employees] if event.kind == "unit" else []
+    if event.kind == "employee" and event.psn_no is not None and event.certno is not None:
+        paid_for.append((event.psn_no, event.certno, event.months, event.employer_uscc is not None))
+    for psn_no, certno, months, unit_employee in paid_for:
+        await coverage.record_arrears_months(
+            session, psn_no=psn_no, certno=certno, months=months, unit_employee=unit_employee
+        )
 
 
 async def on_transfer_in_merged(session: AsyncSession, envelope: Envelope) -> None:
