@@ -27,22 +27,23 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def bindable(port: int) -> bool:
-    """Whether a listening socket could take ``port`` on every interface now, checked as RabbitMQ checks its
-    distribution port (SO_REUSEADDR: a connection in TIME_WAIT does not count, a live one does)."""
+def bindable(port: int, host: str = "") -> bool:
+    """Whether a server could listen on ``host``:``port`` now (every interface by default), checked as the servers
+    bind (SO_REUSEADDR): another program's connection from that port, or one that ended and is in TIME_WAIT,
+    still holds it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("", port))
+            sock.bind((host, port))
         except OSError:
             return False
         return True
 
 
-def wait_bindable(port: int, timeout: float, *, what: str) -> None:
+def wait_bindable(port: int, timeout: float, *, what: str, host: str = "") -> None:
     """Waits until ``port`` is free to listen on; a RuntimeError naming it after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    while not bindable(port):
+    while not bindable(port, host):
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} {port} is in use by another process")
         time.sleep(0.5)
@@ -205,6 +206,9 @@ class LocalPostgres:
                 raise RuntimeError(f"initdb failed: {result.stderr}")
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is already in use: is another PostgreSQL running?")
+        # a fixed port (make run's 55432) lies in Linux's range of ephemeral ports: a connection that just ended
+        # (a test run's, TIME_WAIT) can hold it for a minute, and the postmaster then cannot listen
+        wait_bindable(self.port, timeout=75, what="PostgreSQL's port", host="127.0.0.1")
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir} "
             f"-c max_connections=300 -c shared_buffers=128MB"
@@ -289,8 +293,11 @@ class LocalRabbitMQ:
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is already in use: is another RabbitMQ running?")
         # fixed ports (make run's 55672-55674) lie in Linux's range of ephemeral ports: another program's
-        # connection can hold one for a while, and the node then dies at once with dist_port_already_used
+        # connection can hold one for a while, and the node then dies at once (dist_port_already_used)
+        wait_bindable(self.port, timeout=75, what="RabbitMQ's port", host="127.0.0.1")
         wait_bindable(self.dist_port, timeout=75, what="RabbitMQ's distribution port")
+        if self.management_port:
+            wait_bindable(self.management_port, timeout=75, what="RabbitMQ's management port")
         out = self.log_file.open("ab")
         self.proc = subprocess.Popen(
             [str(RABBITMQ_SERVER)],
