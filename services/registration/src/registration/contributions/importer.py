@@ -183,7 +183,6 @@ class _ChunkRecorder:
         self._running: asyncio.Future[Any] | None = None
         self._chunk = ""
         self._certnos: tuple[str | None, str | None] = (None, None)
-        self._started = False
         self.recorded = 0
         self.parts = 0
         event = ContributionRecorded(
@@ -227,8 +226,7 @@ class _ChunkRecorder:
         certnos = [record[1] for record in records if record[1] is not None]
         bounds = (min(certnos), max(certnos)) if certnos else (None, None)
         before = await self._collect()
-        if not self._started:
-            self._started = True
+        if not self._chunk:  # the first chunk
             # a chunk is small next to the register: looking its persons up by the certno index, or reading
             # the index over the chunk's range of 身份证号 (a file in their order), costs less than hashing the
             # whole register for every chunk, and the more so the bigger the city
